@@ -1,0 +1,52 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+@main
+struct GeoVote: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "geovote",
+        abstract: "Spatial analytics for election results: weights, hot spots, clusters, surfaces.",
+        discussion: """
+        Exit status: 0 on success, 1 when the input or the job fails (one line on \
+        stderr says which file, record, field and value), 64 for a usage error.
+        """,
+        version: GeoVoteVersion.string,
+        subcommands: [Info.self, Project.self]
+    )
+}
+
+/// Options every command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Worker threads (default: every core). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(name: .long, help: "Text encoding of attribute files: UTF-8, CP1256, ISO-8859-6, CP1252, ISO-8859-1 (default: from .cpg, else detected).")
+    var encoding: String?
+
+    func apply() throws -> TextEncoding? {
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
+            Parallel.setDefaultWorkerCount(threads)
+        }
+        guard let encoding else { return nil }
+        guard let parsed = TextEncoding(name: encoding) else {
+            throw ValidationError("unknown --encoding '\(encoding)'; use UTF-8, CP1256, ISO-8859-6, CP1252 or ISO-8859-1")
+        }
+        return parsed
+    }
+}
+
+/// Runs a command body, turning GeoVote errors into one stderr line and exit 1.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as GeoVoteError {
+        FileHandle.standardError.write(Data("geovote: error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+enum GeoVoteVersion {
+    static let string = "0.1.0 (GEOS \(GeometryEngine.geosVersion), PROJ \(CoordinateReferenceSystem.projVersion))"
+}
