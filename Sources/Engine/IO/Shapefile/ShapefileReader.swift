@@ -48,7 +48,8 @@ public struct ShapefileReader {
 
     func readGeometries(_ path: String) throws -> [Geometry] {
         // NULL when the file cannot be opened or its header/index is bad.
-        guard let shp = SHPOpen(path, "rb") else {
+        var hooks = ShapelibHooks.quiet
+        guard let shp = SHPOpenLL(path, "rb", &hooks) else {
             throw GeoVoteError.malformed(DataLocation(file: path), reason: "cannot be opened as a shapefile (truncated or corrupt .shp or .shx)")
         }
         defer { SHPClose(shp) }
@@ -193,7 +194,8 @@ public struct ShapefileReader {
 
     func readAttributes(_ path: String, cpgPath: String?) throws -> (columns: [Column], encoding: TextEncoding, records: Int) {
         // NULL when the file cannot be opened or its header is bad.
-        guard let dbf = DBFOpen(path, "rb") else {
+        var hooks = ShapelibHooks.quiet
+        guard let dbf = DBFOpenLL(path, "rb", &hooks) else {
             throw GeoVoteError.malformed(DataLocation(file: path), reason: "cannot be opened as a dBase table (truncated or corrupt)")
         }
         defer { DBFClose(dbf) }

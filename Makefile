@@ -1,0 +1,68 @@
+# GeoVote — the README's commands.
+#   make run    set-up, release build, the main job on the bundled fixture
+#   make test   set-up and the whole test suite (what CI runs)
+#   make bench  the benchmark workloads (see BENCHMARKS.md)
+
+SWIFT        ?= swift
+RELEASE_BIN  := .build/release
+OUT          ?= out
+BENCH_SIZE   ?= 50000
+
+# Debian packages: the C libraries GeoVote links, pkg-config, and the tools
+# the tests use (GDAL's ogr2ogr as an oracle, valgrind for the leak check).
+BUILD_PACKAGES := libgeos-dev libproj-dev libshp-dev pkg-config
+TEST_PACKAGES  := gdal-bin valgrind
+# Only to recompute reference values (Fixtures/reference/*): never in tests.
+REFERENCE_PACKAGES := proj-bin r-cran-sf r-cran-spdep r-cran-spdata r-cran-rnaturalearthdata python3-venv
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: setup setup-test setup-references build run test leakcheck bench clean
+
+setup:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+setup-test: setup
+	$(call apt_install,$(TEST_PACKAGES))
+
+setup-references: setup-test
+	$(call apt_install,$(REFERENCE_PACKAGES))
+
+build: setup
+	$(SWIFT) build -c release
+
+run: build
+	@mkdir -p $(OUT)
+	$(RELEASE_BIN)/geovote info Fixtures/sample/capitals.shp
+	$(RELEASE_BIN)/geovote info Fixtures/sample/outline.shp
+	$(RELEASE_BIN)/geovote project Fixtures/sample/capitals.shp --to EPSG:26191 --output $(OUT)/capitals_nord_maroc.shp
+	$(RELEASE_BIN)/geovote project Fixtures/sample/outline.shp --to auto --output $(OUT)/outline_projected.shp
+	$(RELEASE_BIN)/geovote info $(OUT)/outline_projected.shp
+
+test: setup-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	$(MAKE) leakcheck
+
+# GEOS conversions in a loop under valgrind: no definitely or indirectly lost block.
+leakcheck: setup-test
+	$(SWIFT) build -c release --product geovote-bench
+	valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect --undef-value-errors=no \
+	  --errors-for-leak-kinds=definite,indirect --error-exitcode=3 \
+	  $(RELEASE_BIN)/geovote-bench geos-convert --size 300 --repeat 2 --threads 2 >/dev/null
+	@echo "leakcheck: 0 blocks lost"
+
+bench: build
+	$(RELEASE_BIN)/geovote-bench all --size $(BENCH_SIZE)
+
+clean:
+	rm -rf .build $(OUT)

@@ -1,0 +1,69 @@
+import Engine
+import Testing
+
+/// Each file in Fixtures/bad/ (made by Fixtures/bad/make.py) breaks one rule;
+/// each gives a clear error naming the file and, where there is one, the
+/// record, the field and the value.
+@Suite struct ShapefileBadInputTests {
+    func message(_ name: String, encoding: TextEncoding? = nil) -> String? {
+        do {
+            _ = try ShapefileReader(encoding: encoding).read(Fixtures.path("bad/\(name).shp"))
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func missingIndex() throws {
+        let m = try #require(message("missing_shx"))
+        #expect(m.contains("missing_shx.shx") && m.contains("missing"))
+    }
+
+    @Test func missingTable() throws {
+        let m = try #require(message("missing_dbf"))
+        #expect(m.contains("missing_dbf.dbf") && m.contains("missing"))
+    }
+
+    @Test func truncatedShapes() throws {
+        let m = try #require(message("truncated"))
+        #expect(m.contains("truncated.shp: record 2") && m.contains("truncated"))
+    }
+
+    @Test func recordTypeDisagreesWithHeader() throws {
+        let m = try #require(message("type_mismatch"))
+        #expect(m.contains("type_mismatch.shp: record 1") && m.contains("shape type 5"))
+    }
+
+    @Test func fewerRecordsThanShapes() throws {
+        let m = try #require(message("short_dbf"))
+        #expect(m.contains("short_dbf.dbf") && m.contains("2 records") && m.contains("3 shapes"))
+    }
+
+    @Test func unknownProjection() throws {
+        let m = try #require(message("unknown_prj"))
+        #expect(m.contains("unknown_prj.prj"))
+    }
+
+    @Test func textInANumericField() throws {
+        let m = try #require(message("numeric_text"))
+        #expect(m.hasSuffix("numeric_text.dbf: record 1, field 'VOTES_MP': \"n/a\" is not a number"))
+    }
+
+    @Test func blankNumberIsMissingNotZero() throws {
+        // Same file without the "n/a": record 2 is blank → missing. Built here.
+        let table = FeatureTable(geometries: [.point(x: 0, y: 0), .point(x: 1, y: 1)],
+                                 columns: [Column(name: "V", values: .integer([5, nil]))])
+        let path = Fixtures.scratch() + "/blank.shp"
+        var writer = ShapefileWriter()
+        try writer.write(table, to: path)
+        #expect(try ShapefileReader().read(path).columns[0].values == .integer([5, nil]))
+    }
+
+    @Test func undeclaredArabicCodePage() throws {
+        let m = try #require(message("undeclared_cp1256"))
+        #expect(m.contains("--encoding"))
+        #expect(message("undeclared_cp1256", encoding: .windows1256) == nil)
+        let table = try ShapefileReader(encoding: .windows1256).read(Fixtures.path("bad/undeclared_cp1256.shp"))
+        #expect(table.columns[0].values.displayValue(0) == "الرباط")
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Paths to the committed fixtures and a scratch folder per test.
+enum Fixtures {
+    static let root: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }  // Support, EngineTests, Tests, repo
+        return url.appendingPathComponent("Fixtures").path
+    }()
+
+    static func path(_ relative: String) -> String { root + "/" + relative }
+
+    /// A new, empty temporary folder.
+    static func scratch(_ name: String = #function) -> String {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let dir = NSTemporaryDirectory() + "geovote-tests/\(safe)-\(UUID().uuidString.prefix(8))"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Reads a CSV with a header into dictionaries (reference files: no quoting).
+    static func csv(_ relative: String) throws -> [[String: String]] {
+        let text = try String(contentsOfFile: path(relative), encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return lines.dropFirst().map { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return Dictionary(uniqueKeysWithValues: zip(header, cells))
+        }
+    }
+}
+
+/// Runs a command-line tool and returns its standard output and exit status.
+func runTool(_ executable: String, _ arguments: [String]) throws -> (output: String, status: Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = Pipe()
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+}
