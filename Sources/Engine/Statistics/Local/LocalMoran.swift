@@ -1,0 +1,68 @@
+/// Local Moran's I (Anselin 1995) with conditional permutation inference.
+///
+/// I_i = c · z_i Σ_j w_ij z_j with z = (y − ȳ)/σ (σ the population standard
+/// deviation). Scale: `.esda` c = (n − 1)/n (esda `Moran_Local`), `.spdep`
+/// c = 1 (spdep `localmoran`, GeoDa). Quadrants as esda's `q`: 1 HH, 2 LH,
+/// 3 LL, 4 HL. Islands are undefined (NaN, quadrant 0) and listed.
+public struct LocalMoran: Sendable {
+    public enum Scale: String, Sendable { case esda, spdep }
+
+    public let I: [Double]
+    /// 1 HH, 2 LH, 3 LL, 4 HL, 0 undefined.
+    public let quadrant: [Int]
+    public let pseudoP: [Double]?
+    public let zSim: [Double]?
+    public let undefined: [Int]
+
+    public init(_ y: [Double], weights w: SpatialWeights, scale: Scale = .esda, permutation: ConditionalPermutation? = nil,
+                workers: Int = Parallel.defaultWorkerCount) throws {
+        let n = y.count
+        let z = try LocalStatisticInput.standardized(y, weights: w)
+        let lag = SpatialLag.lag(z, w)
+        let c = scale == .esda ? Double(n - 1) / Double(n) : 1
+        let islands = Set(w.islands)
+        I = (0..<n).map { islands.contains($0) ? .nan : c * z[$0] * lag[$0] }
+        quadrant = (0..<n).map { i in
+            if islands.contains(i) { return 0 }
+            switch (z[i] > 0, lag[i] > 0) {
+            case (true, true): return 1
+            case (false, true): return 2
+            case (false, false): return 3
+            case (true, false): return 4
+            }
+        }
+        undefined = islands.sorted()
+        if let permutation {
+            // Self-weights (if any) stay with the fixed z_i.
+            let a = (0..<n).map { i in c * z[i] * w.weight(i, i) * z[i] }
+            let b = (0..<n).map { c * z[$0] }
+            let result = permutation.run(observed: I, values: z, weights: w, a: a, b: b, workers: workers)
+            pseudoP = result.pseudoP
+            zSim = result.zSim
+        } else {
+            pseudoP = nil
+            zSim = nil
+        }
+    }
+}
+
+enum LocalStatisticInput {
+    /// Checks the variable and returns (y − ȳ)/σ.
+    static func standardized(_ y: [Double], weights w: SpatialWeights) throws -> [Double] {
+        try check(y, weights: w)
+        let n = Double(y.count)
+        let mean = y.reduce(0, +) / n
+        let variance = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
+        guard variance > 0 else { throw GeoVoteError.unsupported("the variable is constant: local statistics are undefined") }
+        let sd = variance.squareRoot()
+        return y.map { ($0 - mean) / sd }
+    }
+
+    static func check(_ y: [Double], weights w: SpatialWeights) throws {
+        guard w.count == y.count else { throw GeoVoteError.invalidArgument("the weights have \(w.count) observations, the variable \(y.count)") }
+        guard y.count >= 3 else { throw GeoVoteError.invalidArgument("local statistics need at least 3 observations") }
+        if let bad = y.firstIndex(where: { !$0.isFinite }) {
+            throw GeoVoteError.malformed(DataLocation(record: bad, value: "\(y[bad])"), reason: "is missing or not finite; drop or fill it first")
+        }
+    }
+}
