@@ -47,6 +47,10 @@ run: build
 	$(RELEASE_BIN)/geovote project Fixtures/sample/capitals.shp --to EPSG:26191 --output $(OUT)/capitals_nord_maroc.shp
 	$(RELEASE_BIN)/geovote project Fixtures/sample/outline.shp --to auto --output $(OUT)/outline_projected.shp
 	$(RELEASE_BIN)/geovote info $(OUT)/outline_projected.shp
+	$(RELEASE_BIN)/geovote weights Fixtures/reference/data/columbus.shp --type queen --id POLYID --output $(OUT)/columbus_queen.gal
+	$(RELEASE_BIN)/geovote moran Fixtures/reference/data/columbus.shp --field CRIME --permutations 999
+	$(RELEASE_BIN)/geovote hotspots Fixtures/reference/data/NY8.shp --field PROPCAS,Cases \
+	  --statistic gistar,local-moran --permutations 999 --seed 1 --output $(OUT)/ny8_hotspots.csv
 
 test: setup-test
 	$(SWIFT) build --build-tests

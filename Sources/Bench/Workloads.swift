@@ -86,6 +86,26 @@ enum Workloads {
                 _ = try GeometryEngine.map(table.geometries) { geos, g in (try geos.isValid(g), try geos.area(g)) }
             }
         },
+        Workload(name: "queen", summary: "queen contiguity (libpysal vertex rule) of the polygon grid", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.gridShapefile())
+            return { _ = try SpatialWeights.contiguity(table, rule: .queen) }
+        },
+        Workload(name: "knn8", summary: "8 nearest neighbours of the grid's centroids (k-d tree)", items: { $0 }) { context in
+            let points = try WeightsPoints(table: ShapefileReader().read(context.gridShapefile()))
+            return { _ = try SpatialWeights.kNearest(points, k: 8) }
+        },
+        Workload(name: "gistar-999", summary: "Gi* (binary queen, self included) with 999 conditional permutations", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.gridShapefile())
+            let w = try SpatialWeights.contiguity(table, rule: .queen).withDiagonal(1)
+            let y = (0..<table.count).map { table.columns[4].values.number($0)! }
+            return { _ = try GetisOrdG(y, weights: w, star: true, permutation: ConditionalPermutation(permutations: 999)) }
+        },
+        Workload(name: "local-moran-999", summary: "Local Moran (row-standardised queen) with 999 conditional permutations", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.gridShapefile())
+            let w = try SpatialWeights.contiguity(table, rule: .queen).transformed(.row)
+            let y = (0..<table.count).map { table.columns[4].values.number($0)! }
+            return { _ = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 999)) }
+        },
         Workload(name: "geos-convert", summary: "GEOS round trips (WKB, WKT, make-valid) of every polygon; a leak check runs it under valgrind", items: { $0 }) { context in
             let table = try BenchData.grid(context.size)
             return {
