@@ -96,16 +96,7 @@ struct Hotspots: ParsableCommand {
             var columns: [[String]] = []
             var summary: [String] = []
             for fieldName in field.split(separator: ",").map(String.init) {
-                guard let column = table.column(named: fieldName) else {
-                    throw GeoVoteError.invalidArgument("\(file) has no field '\(fieldName)'")
-                }
-                let y = try (0..<table.count).map { i -> Double in
-                    guard let v = column.values.number(i) else {
-                        throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: fieldName, value: column.values.displayValue(i)),
-                                                     reason: "is missing or not numeric")
-                    }
-                    return v
-                }
+                let y = try table.numericValues(of: fieldName, file: file)
                 for stat in statistic.split(separator: ",").map({ $0.lowercased() }) {
                     let prefix = "\(fieldName)_\(stat)"
                     switch stat {
@@ -187,13 +178,7 @@ struct Moran: ParsableCommand {
         let encoding = try common.apply()
         try runReportingErrors {
             let table = try LayerIO.read(file, encoding: encoding)
-            guard let column = table.column(named: field) else { throw GeoVoteError.invalidArgument("\(file) has no field '\(field)'") }
-            let y = try (0..<table.count).map { i -> Double in
-                guard let v = column.values.number(i) else {
-                    throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: field, value: column.values.displayValue(i)), reason: "is missing or not numeric")
-                }
-                return v
-            }
+            let y = try table.numericValues(of: field, file: file)
             guard let kind = WeightsCommandParsing.transform(transform) else { throw GeoVoteError.invalidArgument("unknown --transform '\(transform)'") }
             let w = try weightsChoice.build(table, file: file).transformed(kind)
             let m = try MoranI(y, weights: w, permutations: permutations, seed: seed)

@@ -113,3 +113,21 @@ public struct FeatureTable: Sendable, Equatable {
     /// Number of empty geometries (null shapes).
     public var emptyGeometryCount: Int { geometries.count { $0.isEmpty } }
 }
+
+extension FeatureTable {
+    /// The values of a numeric field as doubles, for statistics.
+    /// - Throws: when the field is absent, or a value is missing or not
+    ///   numeric (naming the file, record, field and value) — never a silent 0.
+    public func numericValues(of field: String, file: String? = nil) throws -> [Double] {
+        guard let column = column(named: field) else {
+            throw GeoVoteError.invalidArgument("\(file ?? "the layer") has no field '\(field)'; fields: \(columns.map(\.name).joined(separator: ", "))")
+        }
+        return try (0..<count).map { i in
+            guard let v = column.values.number(i) else {
+                throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: field, value: column.values.displayValue(i)),
+                                             reason: "is missing or not numeric")
+            }
+            return v
+        }
+    }
+}
