@@ -37,6 +37,15 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
+extension CommonOptions {
+    /// Applies --threads and --encoding, reads the layer and runs `body`,
+    /// turning GeoVote errors into one stderr line and exit 1.
+    func withLayer(_ file: String, _ body: (FeatureTable) throws -> Void) throws {
+        let encoding = try apply()
+        try runReportingErrors { try body(LayerIO.read(file, encoding: encoding)) }
+    }
+}
+
 /// Runs a command body, turning GeoVote errors into one stderr line and exit 1.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {

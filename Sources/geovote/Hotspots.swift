@@ -85,11 +85,9 @@ struct Hotspots: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let encoding = try common.apply()
-        try runReportingErrors {
+        try common.withLayer(file) { table in
             guard output.lowercased().hasSuffix(".csv") else { throw GeoVoteError.unsupported("--output must be a .csv for now") }
             guard let alt = Alternative(rawValue: alternative) else { throw GeoVoteError.invalidArgument("unknown --alternative '\(alternative)'") }
-            let table = try LayerIO.read(file, encoding: encoding)
             let base = try weightsChoice.build(table, file: file)
             let permutation = permutations > 0 ? ConditionalPermutation(permutations: permutations, seed: seed, alternative: alt) : nil
             var header = ["index"]
@@ -175,9 +173,7 @@ struct Moran: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let encoding = try common.apply()
-        try runReportingErrors {
-            let table = try LayerIO.read(file, encoding: encoding)
+        try common.withLayer(file) { table in
             let y = try table.numericValues(of: field, file: file)
             guard let kind = WeightsCommandParsing.transform(transform) else { throw GeoVoteError.invalidArgument("unknown --transform '\(transform)'") }
             let w = try weightsChoice.build(table, file: file).transformed(kind)

@@ -12,9 +12,7 @@ struct Info: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let encoding = try common.apply()
-        try runReportingErrors {
-            let table = try LayerIO.read(file, encoding: encoding)
+        try common.withLayer(file) { table in
             print(LayerSummary(table: table, path: file).text)
         }
     }

@@ -24,9 +24,7 @@ struct Project: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let encoding = try common.apply()
-        try runReportingErrors {
-            let table = try LayerIO.read(file, encoding: encoding)
+        try common.withLayer(file) { table in
             guard let source = table.crs else {
                 throw GeoVoteError.unsupported("\(file): the layer has no CRS (.prj); cannot reproject it")
             }

@@ -67,9 +67,7 @@ struct Weights: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let encoding = try common.apply()
-        try runReportingErrors {
-            let table = try LayerIO.read(file, encoding: encoding)
+        try common.withLayer(file) { table in
             var w = try build(table)
             if let transform {
                 guard let kind = WeightsCommandParsing.transform(transform) else {

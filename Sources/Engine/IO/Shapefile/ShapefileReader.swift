@@ -26,13 +26,12 @@ public struct ShapefileReader {
     public func read(_ path: String) throws -> FeatureTable {
         let paths = ShapefilePaths(path)
         guard let shpPath = paths.existing("shp") else { throw GeoVoteError.io(path: paths.shp, reason: "no such file") }
-        guard let shxPath = paths.existing("shx") else {
+        guard paths.existing("shx") != nil else {
             throw GeoVoteError.io(path: paths.shx, reason: "missing: a shapefile needs its .shx index next to \(shpPath)")
         }
         guard let dbfPath = paths.existing("dbf") else {
             throw GeoVoteError.io(path: paths.dbf, reason: "missing: a shapefile needs its .dbf attribute table next to \(shpPath)")
         }
-        _ = shxPath
         let geometries = try readGeometries(shpPath)
         let (columns, detected, recordCount) = try readAttributes(dbfPath, cpgPath: paths.existing("cpg"))
         guard recordCount == geometries.count else {

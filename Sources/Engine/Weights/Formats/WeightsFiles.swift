@@ -101,9 +101,9 @@ public enum WeightsFiles {
                 l += k > 0 ? 2 : 1
             }
         case .gwt, .csv:
-            let body = format == .csv ? lines.dropFirst() : (lines.first?.count == 3 && Double(lines[0][2]) != nil ? lines[...] : lines.dropFirst())
-            for (offset, line) in body.enumerated() {
-                let l = offset + (format == .csv || body.startIndex == 1 ? 1 : 0)
+            // Both start with a header line: "0 n layer idfield" or "focal,neighbor,weight".
+            for (offset, line) in lines.dropFirst().enumerated() {
+                let l = offset + 1
                 guard line.count == 3, let v = Double(line[2]) else {
                     throw GeoVoteError.malformed(DataLocation(file: path, record: l), reason: "should be 'id neighbour weight'")
                 }
