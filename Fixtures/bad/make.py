@@ -105,3 +105,59 @@ write("undeclared_cp1256", "shp", shp)
 write("undeclared_cp1256", "shx", shx)
 write("undeclared_cp1256", "dbf", dbf([["الرباط".encode("cp1256"), b"1"], [b"x", b"2"], [b"y", b"3"]],
                                       [("NAME_AR", "C", 12, 0), ("N", "N", 4, 0)]))
+
+
+def polygons_shp(rings):
+    """(.shp, .shx) bytes for single-ring polygon records."""
+    records = []
+    for ring in rings:
+        xs = [p[0] for p in ring]
+        ys = [p[1] for p in ring]
+        content = struct.pack("<i4dii", 5, min(xs), min(ys), max(xs), max(ys), 1, len(ring)) + struct.pack("<i", 0)
+        content += b"".join(struct.pack("<2d", *p) for p in ring)
+        records.append(content)
+    allx = [p[0] for r in rings for p in r]
+    ally = [p[1] for r in rings for p in r]
+
+    def header(length_words):
+        return struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_words) + struct.pack(
+            "<2i4d4d", 1000, 5, min(allx), min(ally), max(allx), max(ally), 0, 0, 0, 0)
+
+    body, index, offset = b"", b"", 50
+    for i, content in enumerate(records):
+        body += struct.pack(">2i", i + 1, len(content) // 2) + content
+        index += struct.pack(">2i", offset, len(content) // 2)
+        offset += 4 + len(content) // 2
+    return header(50 + len(body) // 2) + body, header(50 + len(index) // 2) + index
+
+
+# 9. A self-intersecting polygon (a bow tie) between two valid squares (clockwise rings).
+square = lambda x: [(x, 0), (x, 1), (x + 1, 1), (x + 1, 0), (x, 0)]
+bowtie = [(2, 0), (2, 1), (3, 0), (3, 1), (2, 0)]
+shp9, shx9 = polygons_shp([square(0), bowtie, square(4)])
+write("self_intersecting", "shp", shp9)
+write("self_intersecting", "shx", shx9)
+write("self_intersecting", "dbf", dbf(GOOD, FIELDS))
+
+
+def text(name, content, encoding="utf-8"):
+    with open(out(name), "wb") as f:
+        f.write(content.encode(encoding) if isinstance(content, str) else content)
+
+
+# 10. GeoJSON that breaks RFC 7946, one rule per file.
+feature = '{"type":"Feature","properties":{"code":"001"},"geometry":%s}'
+collection = '{"type":"FeatureCollection","features":[%s]}'
+text("open_ring.geojson", collection % (feature % '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}'))
+text("geometry_collection.geojson", collection % (
+    feature % '{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}' + "," +
+    feature % '{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[0,0]}]}'))
+text("bad_nesting.geojson", collection % (feature % '{"type":"Polygon","coordinates":[[0,0],[1,0],[1,1],[0,0]]}'))
+text("no_geometry.geojson", collection % '{"type":"Feature","properties":{"code":"001"}}')
+text("truncated.geojson", (collection % (feature % '{"type":"Point","coordinates":[-6.85,34.02]}'))[:-12])
+
+# 11. CSV results that a join must refuse or report.
+text("duplicate_keys.csv", "code;votes_mp\n001;120\n002;95\n001;130\n")
+text("ragged.csv", "code;votes_mp;votes_pam\n001;120;80\n002;95\n003;310;12\n")
+text("undeclared_cp1256.csv", "code,name_ar\n001,الرباط\n", encoding="cp1256")
+text("unclosed_quote.csv", 'code,name\n001,"Rabat\n002,Sale\n')

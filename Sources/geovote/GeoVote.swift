@@ -12,7 +12,7 @@ struct GeoVote: ParsableCommand {
         stderr says which file, record, field and value), 64 for a usage error.
         """,
         version: GeoVoteVersion.string,
-        subcommands: [Info.self, Project.self, Weights.self, Hotspots.self, Moran.self]
+        subcommands: [Info.self, Convert.self, Join.self, Project.self, Weights.self, Hotspots.self, Moran.self]
     )
 }
 
@@ -40,10 +40,44 @@ struct CommonOptions: ParsableArguments {
 extension CommonOptions {
     /// Applies --threads and --encoding, reads the layer and runs `body`,
     /// turning GeoVote errors into one stderr line and exit 1.
-    func withLayer(_ file: String, _ body: (FeatureTable) throws -> Void) throws {
+    func withLayer(_ file: String, textFields: Set<String> = [], _ body: (FeatureTable) throws -> Void) throws {
         let encoding = try apply()
-        try runReportingErrors { try body(LayerIO.read(file, encoding: encoding)) }
+        try runReportingErrors {
+            let (table, notes) = try LayerIO.read(file, options: .init(encoding: encoding, textFields: textFields))
+            notes.forEach(printNote)
+            try body(table)
+        }
     }
+}
+
+/// Options of every command that writes a layer.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Text encoding of a shapefile output: UTF-8 (default), CP1256, ISO-8859-6, CP1252, ISO-8859-1.")
+    var outputEncoding: String?
+
+    @Flag(name: .long, help: "GeoJSON output: keep a projected CRS (writes the pre-RFC 'crs' member) instead of reprojecting to WGS 84.")
+    var keepCrs = false
+
+    func writeOptions() throws -> LayerIO.WriteOptions {
+        var options = LayerIO.WriteOptions(keepCRS: keepCrs)
+        if let outputEncoding {
+            guard let e = TextEncoding(name: outputEncoding) else {
+                throw ValidationError("unknown --output-encoding '\(outputEncoding)'; use UTF-8, CP1256, ISO-8859-6, CP1252 or ISO-8859-1")
+            }
+            options.encoding = e
+        }
+        return options
+    }
+
+    /// Writes the layer and prints the writer's notes.
+    func write(_ table: FeatureTable, to path: String) throws {
+        try LayerIO.write(table, to: path, options: try writeOptions()).forEach(printNote)
+    }
+}
+
+/// A remark for the user on stderr (stdout stays for results).
+func printNote(_ note: String) {
+    FileHandle.standardError.write(Data("geovote: note: \(note)\n".utf8))
 }
 
 /// Runs a command body, turning GeoVote errors into one stderr line and exit 1.

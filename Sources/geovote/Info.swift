@@ -6,7 +6,7 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a layer: features, geometry, CRS and its area of use, bounding box, fields.")
 
-    @Argument(help: "The layer to describe (.shp).")
+    @Argument(help: "The layer to describe (.shp, .geojson, .csv).")
     var file: String
 
     @OptionGroup var common: CommonOptions
@@ -14,6 +14,12 @@ struct Info: ParsableCommand {
     func run() throws {
         try common.withLayer(file) { table in
             print(LayerSummary(table: table, path: file).text)
+            let invalid = try table.invalidGeometries(file: file)
+            if !invalid.isEmpty {
+                print("invalid:     \(invalid.count) geometries (geovote convert --make-valid repairs them)")
+                for item in invalid.prefix(10) { print("  record \(item.record): \(item.reason)") }
+                if invalid.count > 10 { print("  …") }
+            }
         }
     }
 }

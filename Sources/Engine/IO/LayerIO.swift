@@ -6,30 +6,87 @@ public enum LayerIO {
     /// The file formats GeoVote reads and writes.
     public enum Format: String, Sendable {
         case shapefile
+        case geoJSON
+        /// Attributes only (results tables); geometry is neither read nor written.
+        case csv
 
         public init(path: String) throws {
             switch (path as NSString).pathExtension.lowercased() {
             case "shp", "dbf", "shx": self = .shapefile
+            case "geojson", "json": self = .geoJSON
+            case "csv", "tsv", "txt": self = .csv
             default:
-                throw GeoVoteError.unsupported("\(path): unknown format; GeoVote reads and writes .shp")
+                throw GeoVoteError.unsupported("\(path): unknown format; GeoVote reads and writes .shp, .geojson and .csv")
             }
         }
     }
 
-    public static func read(_ path: String, encoding: TextEncoding? = nil) throws -> FeatureTable {
-        switch try Format(path: path) {
-        case .shapefile: return try ShapefileReader(encoding: encoding).read(path)
+    /// How to read a layer.
+    public struct ReadOptions: Sendable {
+        /// Attribute text encoding (shapefile, CSV); nil: from the file, else detected.
+        public var encoding: TextEncoding?
+        /// CSV columns kept as text whatever they hold.
+        public var textFields: Set<String>
+
+        public init(encoding: TextEncoding? = nil, textFields: Set<String> = []) {
+            self.encoding = encoding
+            self.textFields = textFields
         }
     }
 
-    /// Writes the table; returns notes for the user (renamed fields).
-    @discardableResult
-    public static func write(_ table: FeatureTable, to path: String, encoding: TextEncoding = .utf8) throws -> [String] {
+    /// How to write a layer.
+    public struct WriteOptions: Sendable {
+        /// Shapefile attribute encoding.
+        public var encoding: TextEncoding
+        /// GeoJSON: keep a projected CRS (pre-RFC `crs` member) instead of reprojecting to WGS 84.
+        public var keepCRS: Bool
+
+        public init(encoding: TextEncoding = .utf8, keepCRS: Bool = false) {
+            self.encoding = encoding
+            self.keepCRS = keepCRS
+        }
+    }
+
+    public static func read(_ path: String, encoding: TextEncoding? = nil) throws -> FeatureTable {
+        try read(path, options: ReadOptions(encoding: encoding)).table
+    }
+
+    /// Reads the layer; `notes` are remarks for the user (heights dropped, …).
+    public static func read(_ path: String, options: ReadOptions) throws -> (table: FeatureTable, notes: [String]) {
         switch try Format(path: path) {
         case .shapefile:
-            var writer = ShapefileWriter(encoding: encoding)
+            return (try ShapefileReader(encoding: options.encoding).read(path), [])
+        case .geoJSON:
+            var reader = GeoJSONReader()
+            let table = try reader.read(path)
+            return (table, reader.notes)
+        case .csv:
+            var reader = CSVReader(encoding: options.encoding, textFields: options.textFields)
+            let table = try reader.read(path)
+            return (table, reader.notes)
+        }
+    }
+
+    /// Writes the table; returns notes for the user (renamed fields, reprojection).
+    @discardableResult
+    public static func write(_ table: FeatureTable, to path: String, encoding: TextEncoding = .utf8) throws -> [String] {
+        try write(table, to: path, options: WriteOptions(encoding: encoding))
+    }
+
+    @discardableResult
+    public static func write(_ table: FeatureTable, to path: String, options: WriteOptions) throws -> [String] {
+        switch try Format(path: path) {
+        case .shapefile:
+            var writer = ShapefileWriter(encoding: options.encoding)
             try writer.write(table, to: path)
             return writer.renamedFields.map { "field '\($0.0)' written as '\($0.1)' (DBF names hold 10 bytes)" }
+        case .geoJSON:
+            var writer = GeoJSONWriter(keepCRS: options.keepCRS)
+            try writer.write(table, to: path)
+            return writer.notes
+        case .csv:
+            try CSVWriter().write(table, to: path)
+            return table.geometries.allSatisfy(\.isEmpty) ? [] : ["\(path): CSV holds the attributes only; geometry not written"]
         }
     }
 }
