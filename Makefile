@@ -42,15 +42,15 @@ build: setup
 
 run: build
 	@mkdir -p $(OUT)
-	$(RELEASE_BIN)/geovote info Fixtures/sample/capitals.shp
-	$(RELEASE_BIN)/geovote info Fixtures/sample/outline.shp
-	$(RELEASE_BIN)/geovote project Fixtures/sample/capitals.shp --to EPSG:26191 --output $(OUT)/capitals_nord_maroc.shp
-	$(RELEASE_BIN)/geovote project Fixtures/sample/outline.shp --to auto --output $(OUT)/outline_projected.shp
-	$(RELEASE_BIN)/geovote info $(OUT)/outline_projected.shp
-	$(RELEASE_BIN)/geovote weights Fixtures/reference/data/columbus.shp --type queen --id POLYID --output $(OUT)/columbus_queen.gal
-	$(RELEASE_BIN)/geovote moran Fixtures/reference/data/columbus.shp --field CRIME --permutations 999
-	$(RELEASE_BIN)/geovote hotspots Fixtures/reference/data/NY8.shp --field PROPCAS,Cases \
-	  --statistic gistar,local-moran --permutations 999 --seed 1 --output $(OUT)/ny8_hotspots.csv
+	$(RELEASE_BIN)/geovote info Fixtures/morocco/communes.shp
+	$(RELEASE_BIN)/geovote synth --communes 1500 --stations 40000 --seed 2021 --output $(OUT)/morocco
+	$(RELEASE_BIN)/geovote info $(OUT)/morocco/stations_utm29n.shp
+	$(RELEASE_BIN)/geovote weights Fixtures/morocco/communes_utm29n.shp --type queen --id code --output $(OUT)/communes_queen.gal
+	$(RELEASE_BIN)/geovote moran Fixtures/morocco/communes_utm29n.shp --field PJD/valid --weights queen --permutations 999
+	$(RELEASE_BIN)/geovote hotspots Fixtures/morocco/communes_utm29n.shp --field all/valid,voters/registered \
+	  --statistic gistar,local-moran --weights queen --permutations 999 --seed 2021 --output $(OUT)/morocco_hotspots.csv
+	$(RELEASE_BIN)/geovote join Fixtures/sample/capitals.shp Fixtures/encodings/results_fr.csv --key code \
+	  --output $(OUT)/capitals_results.geojson --unmatched $(OUT)/capitals_unmatched.csv
 
 test: setup-test
 	$(SWIFT) build --build-tests

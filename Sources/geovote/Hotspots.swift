@@ -50,7 +50,7 @@ struct Hotspots: ParsableCommand {
     @Argument(help: "The layer (.shp).")
     var file: String
 
-    @Option(name: .long, help: "Numeric field(s), comma-separated.")
+    @Option(name: .long, help: "Variables, comma-separated: numeric fields, or shares NUM/DEN (e.g. MP/valid; RNI,PAM/valid; all/valid = every integer field after valid).")
     var field: String
 
     @Option(name: .long, help: "gistar | gi | local-moran, comma-separated.")
@@ -93,8 +93,9 @@ struct Hotspots: ParsableCommand {
             var header = ["index"]
             var columns: [[String]] = []
             var summary: [String] = []
-            for fieldName in field.split(separator: ",").map(String.init) {
-                let y = try table.numericValues(of: fieldName, file: file)
+            for spec in try VariableSpec.list(field, in: table, file: file) {
+                let fieldName = spec.name
+                let y = try table.values(of: spec, file: file)
                 for stat in statistic.split(separator: ",").map({ $0.lowercased() }) {
                     let prefix = "\(fieldName)_\(stat)"
                     switch stat {
@@ -153,7 +154,7 @@ struct Moran: ParsableCommand {
     @Argument(help: "The layer (.shp).")
     var file: String
 
-    @Option(name: .long, help: "Numeric field.")
+    @Option(name: .long, help: "A numeric field, or a share NUM/DEN (e.g. MP/valid).")
     var field: String
 
     @OptionGroup var weightsChoice: WeightsChoice
@@ -174,7 +175,7 @@ struct Moran: ParsableCommand {
 
     func run() throws {
         try common.withLayer(file) { table in
-            let y = try table.numericValues(of: field, file: file)
+            let y = try table.values(of: VariableSpec(parsing: field), file: file)
             guard let kind = WeightsCommandParsing.transform(transform) else { throw GeoVoteError.invalidArgument("unknown --transform '\(transform)'") }
             let w = try weightsChoice.build(table, file: file).transformed(kind)
             let m = try MoranI(y, weights: w, permutations: permutations, seed: seed)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The values of one attribute column, typed. `nil` is a missing value.
 public enum ColumnValues: Sendable, Equatable {
     case text([String?])
@@ -128,6 +130,75 @@ extension FeatureTable {
                                              reason: "is missing or not numeric")
             }
             return v
+        }
+    }
+}
+
+/// A variable to analyse: a numeric field, or the share of one count field
+/// in another ("MP/valid"), computed on the fly.
+public struct VariableSpec: Sendable, Equatable, CustomStringConvertible {
+    public var numerator: String
+    public var denominator: String?
+
+    public init(numerator: String, denominator: String? = nil) {
+        self.numerator = numerator
+        self.denominator = denominator
+    }
+
+    /// "FIELD" or "NUM/DEN".
+    public init(parsing text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        numerator = parts[0]
+        denominator = parts.count > 1 ? parts[1] : nil
+    }
+
+    /// "MP/valid" → "MP_valid"; a field keeps its name.
+    public var name: String { denominator.map { "\(numerator)_\($0)" } ?? numerator }
+    public var description: String { denominator.map { "\(numerator)/\($0)" } ?? numerator }
+
+    /// Expands a list of specs: "RNI,PAM/valid" is RNI/valid and PAM/valid
+    /// (a denominator applies to the names before it); "all/DEN" is every
+    /// integer field after DEN in the table's order (results tables put the
+    /// party columns after the valid ballots).
+    public static func list(_ text: String, in table: FeatureTable, file: String? = nil) throws -> [VariableSpec] {
+        var out: [VariableSpec] = []
+        var pending: [String] = []
+        for item in text.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            let spec = VariableSpec(parsing: item)
+            guard let den = spec.denominator else { pending.append(spec.numerator); continue }
+            if spec.numerator.lowercased() == "all" {
+                guard let d = table.columns.firstIndex(where: { $0.name == den }) ?? table.columns.firstIndex(where: { $0.name.lowercased() == den.lowercased() }) else {
+                    throw GeoVoteError.invalidArgument("\(file ?? "the layer") has no field '\(den)'; fields: \(table.columns.map(\.name).joined(separator: ", "))")
+                }
+                let parts = table.columns[(d + 1)...].filter { if case .integer = $0.values { true } else { false } }
+                guard !parts.isEmpty else { throw GeoVoteError.invalidArgument("all/\(den): no integer field follows '\(den)' in \(file ?? "the layer")") }
+                out += pending.map { VariableSpec(numerator: $0, denominator: den) }
+                out += parts.map { VariableSpec(numerator: $0.name, denominator: table.columns[d].name) }
+            } else {
+                out += (pending + [spec.numerator]).map { VariableSpec(numerator: $0, denominator: den) }
+            }
+            pending = []
+        }
+        out += pending.map { VariableSpec(numerator: $0) }
+        guard !out.isEmpty else { throw GeoVoteError.invalidArgument("no variable given") }
+        return out
+    }
+}
+
+extension FeatureTable {
+    /// The values of a variable: a numeric field, or numerator/denominator per feature.
+    /// - Throws: naming the record when a value is missing or not numeric,
+    ///   or when a denominator is 0 (the share is undefined).
+    public func values(of spec: VariableSpec, file: String? = nil) throws -> [Double] {
+        let num = try numericValues(of: spec.numerator, file: file)
+        guard let den = spec.denominator else { return num }
+        let d = try numericValues(of: den, file: file)
+        return try (0..<count).map { i in
+            guard d[i] != 0 else {
+                throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: den, value: "0"),
+                                             reason: "makes the share \(spec) undefined (division by zero)")
+            }
+            return num[i] / d[i]
         }
     }
 }

@@ -47,13 +47,17 @@ final class GEOSContext {
 final class GEOSGeometryHandle {
     let context: GEOSContext
     let pointer: OpaquePointer
+    private var owned = true
 
     init(context: GEOSContext, pointer: OpaquePointer) {
         self.context = context
         self.pointer = pointer
     }
 
+    /// Gives up ownership (the geometry now belongs to a GEOS collection).
+    func release() { owned = false }
+
     deinit {
-        GEOSGeom_destroy_r(context.handle, pointer)
+        if owned { GEOSGeom_destroy_r(context.handle, pointer) }
     }
 }

@@ -20,7 +20,7 @@ public final class GeometryEngine {
     /// GEOS's version string, such as "3.11.1-CAPI-1.17.1".
     public static var geosVersion: String { String(cString: GEOSversion()) }
 
-    private func withGEOS<T>(_ g: Geometry, _ body: (OpaquePointer) throws -> T) throws -> T {
+    func withGEOS<T>(_ g: Geometry, _ body: (OpaquePointer) throws -> T) throws -> T {
         let handle = try context.makeGEOS(g)
         return try withExtendedLifetime(handle) { try body(handle.pointer) }
     }
