@@ -47,7 +47,7 @@ public struct ShapefileReader {
 
     func readGeometries(_ path: String) throws -> [Geometry] {
         // NULL when the file cannot be opened or its header/index is bad.
-        var hooks = ShapelibHooks.quiet
+        var hooks = ShapelibHooks.inMemory
         guard let shp = SHPOpenLL(path, "rb", &hooks) else {
             throw GeoVoteError.malformed(DataLocation(file: path), reason: "cannot be opened as a shapefile (truncated or corrupt .shp or .shx)")
         }
@@ -193,7 +193,7 @@ public struct ShapefileReader {
 
     func readAttributes(_ path: String, cpgPath: String?) throws -> (columns: [Column], encoding: TextEncoding, records: Int) {
         // NULL when the file cannot be opened or its header is bad.
-        var hooks = ShapelibHooks.quiet
+        var hooks = ShapelibHooks.inMemory
         guard let dbf = DBFOpenLL(path, "rb", &hooks) else {
             throw GeoVoteError.malformed(DataLocation(file: path), reason: "cannot be opened as a dBase table (truncated or corrupt)")
         }
@@ -212,27 +212,25 @@ public struct ShapefileReader {
             let bytes = name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
             fields.append(RawField(name: bytes, type: DBFGetNativeFieldType(dbf, Int32(f)), width: Int(width), decimals: Int(decimals)))
         }
-        var raw = [[[UInt8]?]](repeating: [], count: fieldCount)
-        for f in 0..<fieldCount { raw[f].reserveCapacity(recordCount) }
+        // Whole records (DBFReadTuple), cut into one flat byte array per column.
+        var offsets = [Int](repeating: 1, count: fieldCount)  // byte 0 is the deletion flag
+        for f in 1..<max(1, fieldCount) { offsets[f] = offsets[f - 1] + fields[f - 1].width }
+        var raw = fields.map { RawDBFColumn(width: $0.width, bytes: []) }
+        for f in 0..<fieldCount { raw[f].bytes.reserveCapacity(recordCount * fields[f].width) }
         for r in 0..<recordCount {
+            // NULL when the record cannot be read.
+            guard let tuple = DBFReadTuple(dbf, Int32(r)) else {
+                throw GeoVoteError.malformed(DataLocation(file: path, record: r), reason: "cannot be read (truncated .dbf)")
+            }
+            let record = UnsafeRawPointer(tuple).assumingMemoryBound(to: UInt8.self)
             for f in 0..<fieldCount {
-                // NULL when the record cannot be read.
-                guard let text = DBFReadStringAttribute(dbf, Int32(r), Int32(f)) else {
-                    throw GeoVoteError.malformed(DataLocation(file: path, record: r), reason: "cannot be read (truncated .dbf)")
-                }
-                if DBFIsAttributeNULL(dbf, Int32(r), Int32(f)) != 0 {
-                    raw[f].append(nil)
-                } else {
-                    let length = strlen(text)
-                    raw[f].append(Array(UnsafeRawBufferPointer(start: text, count: length)))
-                }
+                raw[f].bytes.append(contentsOf: UnsafeBufferPointer(start: record + offsets[f], count: fields[f].width))
             }
         }
 
         let encoding = try resolveEncoding(declared: declared, cpgPath: cpgPath, dbfPath: path,
-                                           sample: fields.map(\.name) + raw.enumerated().flatMap { f, values in
-                                               fields[f].type == CChar(UInt8(ascii: "C")) ? values.compactMap { $0 } : []
-                                           })
+                                           names: fields.map(\.name),
+                                           text: raw.enumerated().filter { fields[$0.offset].type == CChar(UInt8(ascii: "C")) }.map(\.element))
         var columns: [Column] = []
         for (f, field) in fields.enumerated() {
             guard let name = encoding.decode(field.name) else {
@@ -244,7 +242,7 @@ public struct ShapefileReader {
         return (columns, encoding, recordCount)
     }
 
-    private func resolveEncoding(declared: String?, cpgPath: String?, dbfPath: String, sample: [[UInt8]]) throws -> TextEncoding {
+    private func resolveEncoding(declared: String?, cpgPath: String?, dbfPath: String, names: [[UInt8]], text: [RawDBFColumn]) throws -> TextEncoding {
         if let encoding { return encoding }
         if let declared, declared != "LDID/0", !declared.isEmpty {
             if let known = TextEncoding(name: declared) { return known }
@@ -255,7 +253,9 @@ public struct ShapefileReader {
             }
         }
         // No usable declaration: UTF-8 only if every value is valid UTF-8.
-        for bytes in sample where TextEncoding.utf8.decode(bytes) == nil {
+        let valid = names.allSatisfy { String(validating: $0, as: UTF8.self) != nil }
+            && text.allSatisfy { column in (0..<column.count).allSatisfy { String(validating: column.trimmed($0), as: UTF8.self) != nil } }
+        if !valid {
             throw GeoVoteError.malformed(
                 DataLocation(file: dbfPath),
                 reason: "declares no text encoding (no .cpg\(declared.map { ", language driver \($0)" } ?? "")) and its text is not UTF-8; pass --encoding (CP1256, ISO-8859-6, CP1252, ISO-8859-1)")

@@ -37,7 +37,8 @@ public struct ShapefileWriter {
         let fieldPlan = try planFields(table, file: paths.dbf)
 
         // NULL when the files cannot be created.
-        guard let shp = SHPCreate(paths.shp, shapeType) else {
+        var hooks = ShapelibHooks.inMemory
+        guard let shp = SHPCreateLL(paths.shp, shapeType, &hooks) else {
             throw GeoVoteError.io(path: paths.shp, reason: "cannot be created")
         }
         do {
@@ -46,7 +47,11 @@ public struct ShapefileWriter {
                 try writeShape(g, index: i, type: shapeType, to: shp, file: paths.shp)
             }
         }
+        for path in [paths.shp, paths.shx] where MemoryFile.takeFailure(path) {
+            throw GeoVoteError.io(path: path, reason: "cannot be written (disk full?)")
+        }
         try writeAttributes(table, plan: fieldPlan, path: paths.dbf)
+        if MemoryFile.takeFailure(paths.dbf) { throw GeoVoteError.io(path: paths.dbf, reason: "cannot be written (disk full?)") }
         // shapelib writes a .cpg only for some code pages; write ours always.
         try write(text: encoding.cpgName + "\n", to: paths.cpg)
         if let crs = table.crs {
@@ -119,14 +124,17 @@ public struct ShapefileWriter {
 
     // MARK: Attributes
 
+    /// One field: its DBF definition and every cell's bytes, flat.
     struct FieldPlan {
         var name: String
         var nameBytes: [UInt8]
         var type: UInt8
         var width: Int
         var decimals: Int
-        /// The encoded, padded field text per record; nil writes a NULL.
-        var cells: [[UInt8]?]
+        /// Cell bytes, one after the other; cell r is `data[ends[r - 1]..<ends[r]]`.
+        var data: [UInt8]
+        var ends: [Int]
+        var isNull: [Bool]
     }
 
     private mutating func planFields(_ table: FeatureTable, file: String) throws -> [FieldPlan] {
@@ -164,59 +172,86 @@ public struct ShapefileWriter {
 
     private func cells(_ column: Column, file: String) throws -> FieldPlan {
         func location(_ r: Int) -> DataLocation { DataLocation(file: file, record: r, field: column.name) }
-        var cells: [[UInt8]?] = []
-        var type = UInt8(ascii: "C"), width = 1, decimals = 0
+        let n = column.values.count
+        var data = [UInt8](), ends = [Int](), isNull = [Bool](repeating: false, count: n)
+        ends.reserveCapacity(n)
+        var type = UInt8(ascii: "C"), decimals = 0
+        func close(_ r: Int, null: Bool) { isNull[r] = null; ends.append(data.count) }
         switch column.values {
         case let .text(values):
-            cells = try values.enumerated().map { r, v in
-                guard let v else { return nil }
-                guard let bytes = encoding.encode(v) else {
-                    throw GeoVoteError.malformed(location(r), reason: "has a character that \(encoding) cannot encode")
+            for (r, v) in values.enumerated() {
+                guard let v else { close(r, null: true); continue }
+                let before = data.count
+                if encoding == .utf8 {
+                    data.append(contentsOf: v.utf8)
+                } else {
+                    guard let bytes = encoding.encode(v) else {
+                        throw GeoVoteError.malformed(location(r), reason: "has a character that \(encoding) cannot encode")
+                    }
+                    data.append(contentsOf: bytes)
                 }
-                guard bytes.count <= 254 else {
-                    throw GeoVoteError.malformed(location(r), reason: "is \(bytes.count) bytes in \(encoding); a DBF text field holds 254")
+                guard data.count - before <= 254 else {
+                    throw GeoVoteError.malformed(location(r), reason: "is \(data.count - before) bytes in \(encoding); a DBF text field holds 254")
                 }
-                return bytes
+                close(r, null: false)
             }
         case let .integer(values):
             type = UInt8(ascii: "N")
-            cells = values.map { $0.map { Array(String($0).utf8) } }
+            for (r, v) in values.enumerated() {
+                if let v { Self.appendDecimal(v, to: &data) }
+                close(r, null: v == nil)
+            }
         case let .real(values):
             type = UInt8(ascii: "N")
-            cells = try values.enumerated().map { r, v in
-                guard let v else { return nil }
+            for (r, v) in values.enumerated() {
+                guard let v else { close(r, null: true); continue }
                 guard v.isFinite else { throw GeoVoteError.malformed(location(r), reason: "is \(v); a DBF number must be finite") }
                 var text = "\(v)"  // shortest text that reads back to the same Double
                 if text.hasSuffix(".0") { text.removeLast(2) }
                 if !text.contains("e"), let dot = text.firstIndex(of: ".") {
                     decimals = max(decimals, text.distance(from: dot, to: text.endIndex) - 1)
                 }
-                return Array(text.utf8)
+                data.append(contentsOf: text.utf8)
+                close(r, null: false)
             }
             if decimals == 0 { decimals = 1 }  // keeps the field a real for readers
         case let .logical(values):
             type = UInt8(ascii: "L")
-            cells = values.map { $0.map { [UInt8(ascii: $0 ? "T" : "F")] } }
+            for (r, v) in values.enumerated() {
+                if let v { data.append(UInt8(ascii: v ? "T" : "F")) }
+                close(r, null: v == nil)
+            }
         case let .date(values):
             type = UInt8(ascii: "D")
-            cells = values.map { $0.map { Array($0.utf8) } }
+            for (r, v) in values.enumerated() {
+                if let v { data.append(contentsOf: v.utf8) }
+                close(r, null: v == nil)
+            }
         }
-        width = max(width, cells.reduce(1) { max($0, $1?.count ?? 0) })
-        if type == UInt8(ascii: "N") {
-            width = max(width, decimals + 2)
-            // Numbers are right-aligned, as dBase writes them.
-            cells = cells.map { $0.map { [UInt8](repeating: 32, count: width - $0.count) + $0 } }
-        }
+        var width = 1, previous = 0
+        for end in ends { width = max(width, end - previous); previous = end }
+        if type == UInt8(ascii: "N") { width = max(width, decimals + 2) }
         if type == UInt8(ascii: "D") { width = 8 }
         guard width <= 255 else {
             throw GeoVoteError.malformed(DataLocation(file: file, field: column.name), reason: "needs a width of \(width); DBF allows 255")
         }
-        return FieldPlan(name: column.name, nameBytes: [], type: type, width: width, decimals: type == UInt8(ascii: "N") ? decimals : 0, cells: cells)
+        return FieldPlan(name: column.name, nameBytes: [], type: type, width: width,
+                         decimals: type == UInt8(ascii: "N") ? decimals : 0, data: data, ends: ends, isNull: isNull)
+    }
+
+    /// Appends the decimal digits of `v`.
+    static func appendDecimal(_ v: Int64, to data: inout [UInt8]) {
+        if v < 0 { data.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        var digits: [UInt8] = []
+        repeat { digits.append(UInt8(m % 10) + 0x30); m /= 10 } while m > 0
+        data.append(contentsOf: digits.reversed())
     }
 
     private func writeAttributes(_ table: FeatureTable, plan: [FieldPlan], path: String) throws {
+        var hooks = ShapelibHooks.inMemory
         // NULL when the file cannot be created.
-        guard let dbf = DBFCreateEx(path, encoding.cpgName) else {
+        guard let dbf = DBFCreateLL(path, encoding.cpgName, &hooks) else {
             throw GeoVoteError.io(path: path, reason: "cannot be created")
         }
         defer { DBFClose(dbf) }
@@ -240,21 +275,39 @@ public struct ShapefileWriter {
             }
             return
         }
+        // Each record assembled whole and written as one tuple: the deletion
+        // flag, then every field, padded (text left-aligned, numbers
+        // right-aligned as dBase writes them); a NULL is the type's marker
+        // (shapelib's): '*' fill for numbers, '?' for logicals, zeros for
+        // dates, blanks for text.
+        let recordLength = 1 + plan.reduce(0) { $0 + $1.width }
+        var record = [UInt8](repeating: 32, count: recordLength)
         for r in 0..<table.count {
-            for (f, field) in plan.enumerated() {
-                let ok: Int32
-                if var cell = field.cells[r] {
-                    cell.append(0)
-                    // Copies the text as is (no formatting); returns 0 on failure.
-                    ok = cell.withUnsafeMutableBytes { DBFWriteAttributeDirectly(dbf, Int32(r), Int32(f), $0.baseAddress) }
+            var at = 1
+            for field in plan {
+                let start = r == 0 ? 0 : field.ends[r - 1], end = field.ends[r]
+                let length = end - start
+                if field.isNull[r] {
+                    let marker: UInt8 = switch field.type {
+                    case UInt8(ascii: "N"): UInt8(ascii: "*")
+                    case UInt8(ascii: "L"): UInt8(ascii: "?")
+                    case UInt8(ascii: "D"): UInt8(ascii: "0")
+                    default: 32
+                    }
+                    for k in 0..<field.width { record[at + k] = marker }
+                } else if field.type == UInt8(ascii: "N") {
+                    let pad = field.width - length
+                    for k in 0..<pad { record[at + k] = 32 }
+                    for k in 0..<length { record[at + pad + k] = field.data[start + k] }
                 } else {
-                    // Writes the type's NULL marker; returns 0 on failure.
-                    ok = DBFWriteNULLAttribute(dbf, Int32(r), Int32(f))
+                    for k in 0..<length { record[at + k] = field.data[start + k] }
+                    for k in length..<field.width { record[at + k] = 32 }
                 }
-                guard ok != 0 else {
-                    throw GeoVoteError.io(path: path, reason: "cannot write record \(r), field '\(field.name)'")
-                }
+                at += field.width
             }
+            // Returns 0 on failure.
+            let ok = record.withUnsafeMutableBytes { DBFWriteTuple(dbf, Int32(r), $0.baseAddress) }
+            guard ok != 0 else { throw GeoVoteError.io(path: path, reason: "cannot write record \(r)") }
         }
     }
 }
