@@ -26,7 +26,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup setup-test setup-references build run test leakcheck bench clean
+.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers clean
 
 setup:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -65,8 +65,16 @@ leakcheck: setup-test
 	  $(RELEASE_BIN)/geovote-bench geos-convert --size 300 --repeat 2 --threads 2 >/dev/null
 	@echo "leakcheck: 0 blocks lost"
 
+# GeoVote's workloads, each in a fresh process (BENCHMARKS.md, first table).
 bench: build
 	$(RELEASE_BIN)/geovote-bench all --size $(BENCH_SIZE)
+
+# The same workloads side by side with the peers, in a pinned virtualenv
+# (.venv-peers, made by bench/peers/setup.sh): BENCHMARKS.md, peer tables.
+bench-peers: build
+	$(call apt_install,python3-venv)
+	bench/peers/setup.sh .venv-peers
+	.venv-peers/bin/python bench/peers/run.py --size $(BENCH_SIZE) --repeat 5 --markdown
 
 clean:
 	rm -rf .build $(OUT)

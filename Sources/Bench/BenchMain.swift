@@ -7,8 +7,9 @@ import Foundation
 /// Protocol: inputs are made (and cached) before timing and read once so they
 /// are in the page cache; one warm-up run; then `--repeat` timed runs whose
 /// median, min and max wall time are printed with throughput and the peak
-/// resident memory of this process. One JSON line per measurement on stdout,
-/// a readable line on stderr.
+/// resident memory of the process. `all` runs every workload in a fresh
+/// process (this program again), so that each peak is its own. One JSON line
+/// per measurement on stdout, a readable line on stderr.
 @main
 struct BenchMain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,21 @@ struct BenchMain: ParsableCommand {
             return
         }
         if let threads { Parallel.setDefaultWorkerCount(threads) }
-        let selected = workload == "all" ? Workloads.all : Workloads.all.filter { $0.name == workload }
+        if workload == "all" {
+            // A fresh process per workload: its own peak memory, no warm caches from the others.
+            var failed: [String] = []
+            for w in Workloads.all where w.name != "geos-convert" {
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0] : "/proc/self/exe")
+                p.arguments = [w.name, "--size", "\(size)", "--repeat", "\(self.repeat)", "--cache", cache] + (threads.map { ["--threads", "\($0)"] } ?? [])
+                try p.run()
+                p.waitUntilExit()
+                if p.terminationStatus != 0 { failed.append(w.name) }
+            }
+            if !failed.isEmpty { throw ValidationError("failed: \(failed.joined(separator: ", "))") }
+            return
+        }
+        let selected = Workloads.all.filter { $0.name == workload }
         guard !selected.isEmpty else { throw ValidationError("unknown workload '\(workload!)'; see --list") }
         for w in selected {
             let context = WorkloadContext(size: size, cacheDirectory: cache)

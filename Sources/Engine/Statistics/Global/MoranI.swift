@@ -40,27 +40,7 @@ public struct MoranI: Sendable {
             Double(n) / s0 * SpatialLag.crossProduct(v, w) / m2
         }
         I = statistic(z)
-        // S1 = ½ Σ (w_ij + w_ji)², S2 = Σ_i (w_i. + w_.i)².
-        var s1 = 0.0
-        var columnSums = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            for k in w.offsets[i]..<w.offsets[i + 1] {
-                let j = Int(w.neighbors[k])
-                let reverse: Double = w.weight(j, i)
-                let both: Double = w.weights[k] + (j == i ? w.weights[k] : reverse)
-                let term: Double = both * both
-                // The ordered pair (j, i) has no link of its own to count it.
-                s1 += (j != i && reverse == 0) ? 2 * term : term
-                columnSums[j] += w.weights[k]
-            }
-        }
-        s1 /= 2
-        let rowSums = w.rowSums
-        var s2 = 0.0
-        for i in 0..<n {
-            let t: Double = rowSums[i] + columnSums[i]
-            s2 += t * t
-        }
+        let (_, s1, s2) = w.momentSums
         let nd = Double(n), n2 = nd * nd, s02 = s0 * s0
         expected = -1 / (nd - 1)
         varianceNormal = (n2 * s1 - nd * s2 + 3 * s02) / ((n2 - 1) * s02) - expected * expected
@@ -78,23 +58,8 @@ public struct MoranI: Sendable {
         pRandomization = StandardNormal.twoSidedP(zRandomization)
         self.permutations = permutations
         if permutations > 0 {
-            // Permutation r shuffles all values with a stream keyed by r.
-            let observed = I
-            let above = PerChunk<(Int, Int)>(count: (permutations + 63) / 64)
-            Parallel.forEachChunk(count: permutations, grain: 64, workers: workers) { _, chunk, range in
-                var ge = 0, le = 0
-                var v = z
-                for r in range {
-                    var rng = RandomStream(seed: seed, key: UInt64(r))
-                    for i in stride(from: n - 1, to: 0, by: -1) { v.swapAt(i, rng.below(i + 1)) }
-                    let s = statistic(v)
-                    if s >= observed { ge += 1 }
-                    if s <= observed { le += 1 }
-                }
-                above[chunk] = (ge, le)
-            }
-            let totals = above.inOrder.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
-            pseudoP = Alternative.directed.pseudoP(greaterOrEqual: totals.0, lessOrEqual: totals.1, permutations: permutations)
+            let t = GlobalPermutation.counts(z, observed: I, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
+            pseudoP = Alternative.directed(greaterOrEqual: t.greaterOrEqual, permutations: permutations)
         } else {
             pseudoP = nil
         }

@@ -1,22 +1,27 @@
 /// Conditional randomisation for local statistics (Anselin 1995): hold
-/// observation i's value fixed and draw its neighbours' values without
-/// replacement from the other n − 1 observations, R times.
+/// observation i's value fixed and draw its neighbours' values from the
+/// other n − 1 observations, R times: without replacement within a draw
+/// (esda, GeoDa), or with replacement (spdep's `localmoran_perm`, which
+/// samples `z[-i]` with `replace = TRUE`).
 ///
 /// Every local statistic handled here is affine in the permuted lag:
 /// stat_i = a_i + b_i · Σ_{j ∈ N(i), j ≠ i} w_ij v_π(j), so one engine serves
 /// Local Moran and Getis–Ord G. Draws for observation i come from a stream
 /// keyed by (seed, i): bit-identical results for any thread count. Memory
-/// O(n); simulations are not kept.
+/// O(n) plus R values per worker; simulations are not kept.
 public struct ConditionalPermutation: Sendable {
     public let permutations: Int
     public let seed: UInt64
     public let alternative: Alternative
+    /// Draw neighbours' values with replacement (spdep) instead of without (esda).
+    public let withReplacement: Bool
 
-    public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed) {
+    public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed, withReplacement: Bool = false) {
         precondition(permutations >= 1)
         self.permutations = permutations
         self.seed = seed
         self.alternative = alternative
+        self.withReplacement = withReplacement
     }
 
     /// Per observation: pseudo p, and the z of the observed statistic in the
@@ -35,13 +40,15 @@ public struct ConditionalPermutation: Sendable {
                     workers: Int = Parallel.defaultWorkerCount) -> Result {
         let n = values.count
         var p = [Double](repeating: .nan, count: n), z = p, m = p
-        let r = permutations, seed = self.seed, alternative = self.alternative
+        let r = permutations, seed = self.seed, alternative = self.alternative, replace = withReplacement
+        let used = Parallel.workersUsed(count: n, grain: 64, workers: workers)
+        let scratches = PerWorker(count: used) { _ in Scratch(n: n, permutations: r) }
         p.withUnsafeMutableBufferPointer { pb in
             z.withUnsafeMutableBufferPointer { zb in
                 m.withUnsafeMutableBufferPointer { mb in
                     let (po, zo, mo) = (UnsafeSendableBuffer(pb), UnsafeSendableBuffer(zb), UnsafeSendableBuffer(mb))
-                    Parallel.forEachChunk(count: n, grain: 64, workers: workers) { _, _, range in
-                        var drawn: [Int] = []
+                    Parallel.forEachChunk(count: n, grain: 64, workers: used) { worker, _, range in
+                        let scratch = scratches[worker]
                         var links: [(Int32, Double)] = []
                         for i in range where observed[i].isFinite {
                             links.removeAll(keepingCapacity: true)
@@ -51,30 +58,31 @@ public struct ConditionalPermutation: Sendable {
                             let k = links.count
                             guard k > 0, k <= n - 1 else { continue }
                             var rng = RandomStream(seed: seed, key: UInt64(i))
-                            var ge = 0, le = 0
                             var sum = 0.0, sumSquares = 0.0
-                            let obs = observed[i]
-                            for _ in 0..<r {
-                                // k distinct indices from 0..<n without i.
-                                drawn.removeAll(keepingCapacity: true)
+                            for t in 0..<r {
+                                scratch.drawNumber += 1
+                                let drawNumber = scratch.drawNumber
                                 var lag = 0.0
-                                while drawn.count < k {
+                                var taken = 0
+                                while taken < k {
                                     var j = rng.below(n - 1)
                                     if j >= i { j += 1 }
-                                    if drawn.contains(j) { continue }
-                                    lag += links[drawn.count].1 * values[j]
-                                    drawn.append(j)
+                                    if !replace {
+                                        if scratch.stamp[j] == drawNumber { continue }
+                                        scratch.stamp[j] = drawNumber
+                                    }
+                                    lag += links[taken].1 * values[j]
+                                    taken += 1
                                 }
                                 let s = a[i] + b[i] * lag
-                                if s >= obs { ge += 1 }
-                                if s <= obs { le += 1 }
+                                scratch.sims[t] = s
                                 sum += s
                                 sumSquares += s * s
                             }
                             let mean = sum / Double(r)
                             let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
-                            po[i] = alternative.pseudoP(greaterOrEqual: ge, lessOrEqual: le, permutations: r)
-                            zo[i] = (obs - mean) / sd
+                            po[i] = alternative.pseudoP(observed: observed[i], simulated: &scratch.sims)
+                            zo[i] = (observed[i] - mean) / sd
                             mo[i] = mean
                         }
                     }
@@ -82,5 +90,18 @@ public struct ConditionalPermutation: Sendable {
             }
         }
         return Result(pseudoP: p, zSim: z, meanSim: m)
+    }
+
+    /// One worker's buffers: `stamp[j] == drawNumber` marks j as drawn in
+    /// the current draw (an O(1) test), and the R simulated statistics.
+    final class Scratch {
+        var stamp: [Int]
+        var drawNumber = 0
+        var sims: [Double]
+
+        init(n: Int, permutations: Int) {
+            stamp = [Int](repeating: -1, count: n)
+            sims = [Double](repeating: 0, count: permutations)
+        }
     }
 }

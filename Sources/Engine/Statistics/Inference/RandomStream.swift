@@ -36,33 +36,63 @@ public struct RandomStream: RandomNumberGenerator {
     }
 }
 
-/// The alternative hypothesis of a permutation test, as esda defines them.
-/// With M the number of simulated statistics ≥ the observed one, R
-/// permutations:
-/// - `directed` (esda's default for local statistics): M' = min(M, R − M),
-///   p = (M' + 1)/(R + 1) — the tail the observation falls in;
-/// - `twoSided`: 2 × directed, at most 1;
+/// The alternative hypothesis of a permutation test, exactly as esda's
+/// `calculate_significance` defines them. With R simulated statistics s_r,
+/// the observed statistic o, M = #{s_r ≥ o} and L = #{s_r ≤ o}:
+/// - `directed` (esda's default for local statistics): p = (min(M, R − M) + 1)/(R + 1),
+///   the tail the observation falls in (esda advises against it: too small);
+/// - `twoSided`: q = 100·L/R, q' = min(q, 100 − q); lo and hi are the q'-th
+///   and (100 − q')-th percentiles of the s_r (linear interpolation, numpy's
+///   default); p = (#{s_r ≤ lo} + #{s_r ≥ hi} + 1)/(R + 1);
+/// - `folded`: m = mean(s_r); p = (#{|s_r − m| ≥ |o − m|} + 1)/(R + 1);
 /// - `greater`: p = (M + 1)/(R + 1);
-/// - `lesser`: p = (R − M + 1)/(R + 1), with ≤ in place of ≥.
+/// - `lesser`: p = (L + 1)/(R + 1).
 public enum Alternative: String, Sendable, CaseIterable {
     case directed
     case twoSided = "two-sided"
+    case folded
     case greater
     case lesser
 
-    /// The pseudo p-value from the counts of simulated statistics at least
-    /// (`greaterOrEqual`) and at most (`lessOrEqual`) the observed one.
-    public func pseudoP(greaterOrEqual: Int, lessOrEqual: Int, permutations r: Int) -> Double {
+    /// The pseudo p-value of `observed` among the simulated statistics
+    /// (which may be reordered: two-sided sorts them).
+    public func pseudoP(observed o: Double, simulated s: inout [Double]) -> Double {
+        let r = s.count
         let denominator = Double(r + 1)
         switch self {
-        case .greater: return Double(greaterOrEqual + 1) / denominator
-        case .lesser: return Double(lessOrEqual + 1) / denominator
         case .directed:
-            let m = min(greaterOrEqual, r - greaterOrEqual)
-            return Double(m + 1) / denominator
+            let m = s.count { $0 >= o }
+            return Double(min(m, r - m) + 1) / denominator
+        case .greater:
+            return Double(s.count { $0 >= o } + 1) / denominator
+        case .lesser:
+            return Double(s.count { $0 <= o } + 1) / denominator
+        case .folded:
+            let mean = s.reduce(0, +) / Double(r)
+            let d = abs(o - mean)
+            return Double(s.count { abs($0 - mean) >= d } + 1) / denominator
         case .twoSided:
-            let m = min(greaterOrEqual, r - greaterOrEqual)
-            return min(1, 2 * Double(m + 1) / denominator)
+            let q = Double(s.count { $0 <= o }) / Double(r) * 100
+            let qLow = min(q, 100 - q)
+            s.sort()
+            let lo = Self.percentile(sorted: s, qLow), hi = Self.percentile(sorted: s, 100 - qLow)
+            let outside = s.count { $0 <= lo } + s.count { $0 >= hi }
+            return Double(outside + 1) / denominator
         }
+    }
+
+    /// numpy's default ("linear") percentile of sorted values.
+    static func percentile(sorted a: [Double], _ q: Double) -> Double {
+        let h = Double(a.count - 1) * q / 100
+        let lower = Int(h.rounded(.down))
+        guard lower + 1 < a.count else { return a[a.count - 1] }
+        let t = h - Double(lower)
+        return a[lower] + (a[lower + 1] - a[lower]) * t
+    }
+
+    /// The directed pseudo p-value from counts, for global statistics
+    /// (esda's global `p_sim`).
+    public static func directed(greaterOrEqual m: Int, permutations r: Int) -> Double {
+        Double(min(m, r - m) + 1) / Double(r + 1)
     }
 }

@@ -1,0 +1,35 @@
+/// Corrections for testing every observation at once: the p-value cut-off
+/// below which a local statistic counts as significant.
+public enum MultipleTesting: String, Sendable, CaseIterable {
+    /// No correction: the cut-off is α.
+    case none
+    /// Benjamini–Hochberg false discovery rate, as esda's `fdr(p, α)`: with
+    /// p sorted ascending, the cut-off is i·α/n for the largest i with
+    /// p_(i) < i·α/n, or α/n (Bonferroni) when there is none. Undefined
+    /// (NaN) p-values are left out of n.
+    case fdr
+    /// Benjamini–Yekutieli (any dependence): as `fdr` with α divided by
+    /// Σ_{k=1}^{n} 1/k.
+    case by
+    /// Bonferroni: α/n.
+    case bonferroni
+
+    /// The cut-off: an observation is significant when p ≤ cut-off.
+    public func cutoff(_ p: [Double], alpha: Double) -> Double {
+        let sorted = p.filter { $0.isFinite }.sorted()
+        let n = sorted.count
+        guard n > 0 else { return alpha }
+        switch self {
+        case .none: return alpha
+        case .bonferroni: return alpha / Double(n)
+        case .fdr, .by:
+            var a = alpha
+            if self == .by { a /= (1...n).reduce(0.0) { $0 + 1 / Double($1) } }
+            for i in stride(from: n, through: 1, by: -1) {
+                let line = Double(i) * a / Double(n)
+                if sorted[i - 1] < line { return line }
+            }
+            return a / Double(n)
+        }
+    }
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Runs GeoVote's benchmark workloads and the same work in the tools users
+would otherwise run (pyogrio/geopandas, pyproj, shapely, libpysal, esda with
+numba, pygeoda, scikit-learn), on the same files, under the same protocol:
+inputs made and cached first, one warm-up call (timed and reported apart:
+numba compiles on its first call, which a command-line user pays on every
+run), then --repeat timed calls; median, min, max; each workload in a fresh
+process so that its peak memory is its own.
+
+Usage (after bench/peers/setup.sh): bench/peers/run.py --size 50000 [--repeat 5]
+    [--threads 2] [--only read-shapefile,queen] [--markdown]
+Prints one JSON line per measurement and, with --markdown, the table that
+BENCHMARKS.md records, with the ratio peer median / GeoVote median.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+BENCH = os.path.join(ROOT, ".build", "release", "geovote-bench")
+
+
+def cache_dir():
+    return os.path.join(tempfile.gettempdir(), "geovote-bench-cache")
+
+
+def communes(size):
+    return os.path.join(cache_dir(), f"synth-{size}", "communes_utm29n.shp")
+
+
+# ---------------------------------------------------------------- peers
+# Each peer: (workload, tool name, prepare(size, threads) -> callable).
+
+def p_read_pyogrio(size, threads):
+    import pyogrio
+    path = communes(size)
+    pyogrio.read_dataframe(path)
+    return lambda: pyogrio.read_dataframe(path)
+
+
+def p_write_pyogrio(size, threads):
+    import pyogrio
+    gdf = pyogrio.read_dataframe(communes(size))
+    out = os.path.join(cache_dir(), f"peer-written-{size}.shp")
+    return lambda: pyogrio.write_dataframe(gdf, out)
+
+
+def reproject_points(size):
+    import numpy as np
+    n = max(size, 1_000_000)
+    i = np.arange(n)
+    return -9.0 - 3.0 * (i % 10_007) / 10_007, 30.0 + 5.0 * (i % 9_973) / 9_973
+
+
+def p_reproject_pyproj(size, threads):
+    from pyproj import Transformer
+    x, y = reproject_points(size)
+    t = Transformer.from_crs(4326, 32629, always_xy=True)
+    return lambda: t.transform(x, y)
+
+
+def p_validity_shapely(size, threads):
+    import pyogrio
+    import shapely
+    geoms = pyogrio.read_dataframe(communes(size)).geometry.values
+    return lambda: (shapely.is_valid(geoms), shapely.area(geoms))
+
+
+def p_queen_libpysal(size, threads):
+    import pyogrio
+    from libpysal.weights import Queen
+    gdf = pyogrio.read_dataframe(communes(size))
+    return lambda: Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
+
+
+def p_queen_pygeoda(size, threads):
+    import pygeoda
+    gda = pygeoda.open(communes(size))
+    return lambda: pygeoda.queen_weights(gda)
+
+
+def centroids(size):
+    import numpy as np
+    import pyogrio
+    import shapely
+    geoms = pyogrio.read_dataframe(communes(size)).geometry.values
+    c = shapely.centroid(geoms)
+    return np.column_stack([shapely.get_x(c), shapely.get_y(c)])
+
+
+def p_knn_libpysal(size, threads):
+    from libpysal.weights import KNN
+    xy = centroids(size)
+    return lambda: KNN.from_array(xy, k=8)
+
+
+def p_knn_sklearn(size, threads):
+    from sklearn.neighbors import NearestNeighbors
+    xy = centroids(size)
+    return lambda: NearestNeighbors(n_neighbors=9, n_jobs=threads).fit(xy).kneighbors(xy)
+
+
+def p_knn_pygeoda(size, threads):
+    import pygeoda
+    gda = pygeoda.open(communes(size))
+    return lambda: pygeoda.knn_weights(gda, 8)
+
+
+def share(size):
+    import pyogrio
+    gdf = pyogrio.read_dataframe(communes(size))
+    return (gdf["PJD"] / gdf["valid"]).to_numpy(dtype=float)
+
+
+def p_gistar_esda(size, threads):
+    import pyogrio
+    from esda.getisord import G_Local
+    from libpysal.weights import Queen
+    w = Queen.from_dataframe(pyogrio.read_dataframe(communes(size)), use_index=False, silence_warnings=True)
+    w.transform = "B"
+    y = share(size)
+    return lambda: G_Local(y, w, transform="B", star=True, permutations=999, n_jobs=threads, seed=1)
+
+
+def p_gistar_pygeoda(size, threads):
+    import pygeoda
+    gda = pygeoda.open(communes(size))
+    w = pygeoda.queen_weights(gda)
+    y = list(share(size))
+    return lambda: pygeoda.local_gstar(w, y, permutations=999, cpu_threads=threads, seed=1)
+
+
+def p_moran_esda(size, threads):
+    import pyogrio
+    from esda.moran import Moran_Local
+    from libpysal.weights import Queen
+    w = Queen.from_dataframe(pyogrio.read_dataframe(communes(size)), use_index=False, silence_warnings=True)
+    w.transform = "R"
+    y = share(size)
+    return lambda: Moran_Local(y, w, transformation="r", permutations=999, n_jobs=threads, seed=1)
+
+
+def p_moran_pygeoda(size, threads):
+    import pygeoda
+    gda = pygeoda.open(communes(size))
+    w = pygeoda.queen_weights(gda)
+    y = list(share(size))
+    return lambda: pygeoda.local_moran(w, y, permutations=999, cpu_threads=threads, seed=1)
+
+
+PEERS = [
+    ("read-shapefile", "pyogrio.read_dataframe", p_read_pyogrio),
+    ("write-shapefile", "pyogrio.write_dataframe", p_write_pyogrio),
+    ("reproject", "pyproj Transformer", p_reproject_pyproj),
+    ("validity-area", "shapely is_valid + area", p_validity_shapely),
+    ("queen", "libpysal Queen", p_queen_libpysal),
+    ("queen", "pygeoda queen_weights", p_queen_pygeoda),
+    ("knn8", "libpysal KNN", p_knn_libpysal),
+    ("knn8", "scikit-learn NearestNeighbors", p_knn_sklearn),
+    ("knn8", "pygeoda knn_weights", p_knn_pygeoda),
+    ("gistar-999", "esda G_Local (numba)", p_gistar_esda),
+    ("gistar-999", "pygeoda local_gstar", p_gistar_pygeoda),
+    ("local-moran-999", "esda Moran_Local (numba)", p_moran_esda),
+    ("local-moran-999", "pygeoda local_moran", p_moran_pygeoda),
+]
+
+
+def measure_one(index, size, repeat, threads):
+    """Runs in a child process: one peer workload, printed as JSON."""
+    workload, tool, prepare = PEERS[index]
+    body = prepare(size, threads)
+    start = time.perf_counter()
+    body()
+    first = time.perf_counter() - start
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        body()
+        times.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"workload": workload, "tool": tool, "size": size, "threads": threads,
+                      "first_call_s": first, "median_s": statistics.median(times),
+                      "min_s": min(times), "max_s": max(times), "peak_rss_bytes": peak}))
+
+
+def run_geovote(workload, size, repeat, threads):
+    out = subprocess.run([BENCH, workload, "--size", str(size), "--repeat", str(repeat), "--threads", str(threads)],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--size", type=int, default=50_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--only", default="")
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--child", type=int, default=-1, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child >= 0:
+        measure_one(a.child, a.size, a.repeat, a.threads)
+        return
+    only = set(filter(None, a.only.split(",")))
+    rows = []
+    geovote = {}
+    for i, (workload, tool, _) in enumerate(PEERS):
+        if only and workload not in only:
+            continue
+        if workload not in geovote:
+            geovote[workload] = run_geovote(workload, a.size, a.repeat, a.threads)
+            print(json.dumps(dict(geovote[workload], tool="GeoVote")), flush=True)
+        env = dict(os.environ, NUMBA_NUM_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
+        try:
+            out = subprocess.run([sys.executable, __file__, "--child", str(i), "--size", str(a.size),
+                                  "--repeat", str(a.repeat), "--threads", str(a.threads)],
+                                 check=True, capture_output=True, text=True, env=env).stdout
+            m = json.loads(out.strip().splitlines()[-1])
+        except subprocess.CalledProcessError as e:
+            m = {"workload": workload, "tool": tool, "error": e.stderr.strip().splitlines()[-1] if e.stderr else "failed"}
+        m["ratio_peer_over_geovote"] = m["median_s"] / geovote[workload]["median_s"] if "median_s" in m else None
+        print(json.dumps(m), flush=True)
+        rows.append(m)
+    if a.markdown:
+        print()
+        print(f"| workload | peer | GeoVote median s | peer median s | peer first call s | peer / GeoVote | GeoVote peak MiB | peer peak MiB |")
+        print("|---|---|---|---|---|---|---|---|")
+        for m in rows:
+            g = geovote[m["workload"]]
+            if "median_s" not in m:
+                print(f"| {m['workload']} | {m['tool']} | {g['median_s']:.4f} | failed: {m['error']} | | | | |")
+                continue
+            print(f"| {m['workload']} | {m['tool']} | {g['median_s']:.4f} | {m['median_s']:.4f} | {m['first_call_s']:.4f} "
+                  f"| {m['ratio_peer_over_geovote']:.1f} | {g['peak_rss_bytes'] / 2**20:.0f} | {m['peak_rss_bytes'] / 2**20:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
