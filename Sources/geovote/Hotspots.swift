@@ -10,6 +10,9 @@ struct WeightsChoice: ParsableArguments {
     @Flag(name: .long, help: "Great-circle distances (metres) for knn/distance on a geographic CRS.")
     var geodesic = false
 
+    @Option(name: .long, help: "With --weights FILE: the field whose values are the file's ids (default: 0-based feature order).")
+    var weightsId: String?
+
     func build(_ table: FeatureTable, file: String) throws -> SpatialWeights {
         let spec = weights.lowercased()
         if spec == "queen" { return try SpatialWeights.contiguity(table, rule: .queen, file: file) }
@@ -25,7 +28,14 @@ struct WeightsChoice: ParsableArguments {
             return try SpatialWeights.distanceBand(points, threshold: t)
         }
         if [".gal", ".gwt", ".csv"].contains(where: { spec.hasSuffix($0) }) {
-            return try WeightsFiles.read(weights, ids: (0..<table.count).map(String.init))
+            var ids = (0..<table.count).map(String.init)
+            if let weightsId {
+                guard let column = table.column(named: weightsId) else {
+                    throw GeoVoteError.invalidArgument("\(file) has no field '\(weightsId)' (--weights-id)")
+                }
+                ids = (0..<table.count).map { column.values.displayValue($0) }
+            }
+            return try WeightsFiles.read(weights, ids: ids)
         }
         throw GeoVoteError.invalidArgument("unknown --weights '\(weights)'; use queen, rook, knn:K, distance:T, distance:auto or a .gal/.gwt/.csv file")
     }
@@ -33,32 +43,52 @@ struct WeightsChoice: ParsableArguments {
 
 struct Hotspots: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Hot and cold spots: local Getis-Ord Gi*/Gi and Local Moran for one or more fields.",
+        abstract: "Hot and cold spots: local Gi*/Gi, Local Moran (uni- and bivariate), Local Geary, for one or more variables.",
         discussion: """
+        Variables: numeric fields, shares NUM/DEN computed on the fly (MP/valid; \
+        RNI,PAM/valid; all/valid = every integer field after 'valid'), or \
+        Empirical Bayes standardised shares eb:NUM/DEN (Assuncao-Reis, esda's \
+        Moran_Rate). Weights are built once for all variables.
         Defaults follow ArcGIS's Hot Spot Analysis: Gi* with binary weights (self \
         included), the Ord-Getis z, two-sided normal p, and Gi_Bin classes (+-3, \
-        +-2, +-1 at 99/95/90 %). --variance esda gives esda's G_Local z instead \
-        (identical for binary weights). With --permutations R, a pseudo p from \
-        conditional randomisation (esda's 'directed' alternative by default) is \
-        added, with a seed; results are identical for any --threads. Local Moran \
-        uses esda's scale ((n-1)/n z_i lag_i) unless --scale spdep; classes HH, \
-        LH, LL, HL where the p-value (pseudo p when permuting) is at most --alpha.
-        Output: one row per feature in input order (CSV), columns \
-        FIELD_STAT_{value,z,p,psim,class}.
+        +-2, +-1 at 99/95/90 %). --variance esda gives esda's G_Local z (identical \
+        for binary weights). With --permutations R, pseudo p-values from \
+        conditional randomisation (esda: without replacement; --draws with: \
+        spdep) under --alternative (esda's definitions; default directed, esda's \
+        default), with a seed; identical for any --threads. Classes use the \
+        pseudo p when permuting, else the normal p, against --alpha after \
+        --correction (fdr as esda's fdr(), by, bonferroni). Local Moran: esda's \
+        scale unless --scale spdep; classes HH LH LL HL ns. Local Geary: esda's \
+        (row weights, z-scores); classes HH LL other ns (needs permutations). \
+        local-moran-bv: the variable at the focal unit against --against at the \
+        neighbours.
+        Gi_Bin: +-3, +-2, +-1 when the p-value (pseudo p when permuting) is \
+        within the cut-off at 0.01, 0.05, 0.10, each corrected by --correction \
+        (ArcGIS's FDR option); GiPValue (--names arcgis) is the normal p.
+        Output: one row per feature, in input order. CSV: index, the --id field, \
+        then VAR_STAT_{value,z,p,psim,class|bin}. Shapefile/GeoJSON: the \
+        geometry, the --id field and the same columns; in a shapefile the names \
+        are cut to 10 characters as VARSSF (variable, 2-letter statistic code GS \
+        GI LM LB LG, field V Z P S C), the mapping printed. --names arcgis (one \
+        variable and statistic): GiZScore GiPValue Gi_Bin NNeighbors (Gi*, Gi) or \
+        LMiIndex LMiZScore LMiPValue COType NNeighbors (Local Moran).
         """)
 
-    @Argument(help: "The layer (.shp).")
+    @Argument(help: "The layer (.shp, .geojson).")
     var file: String
 
-    @Option(name: .long, help: "Variables, comma-separated: numeric fields, or shares NUM/DEN (e.g. MP/valid; RNI,PAM/valid; all/valid = every integer field after valid).")
+    @Option(name: .long, help: "Variables, comma-separated: FIELD, NUM/DEN, all/DEN, eb:NUM/DEN.")
     var field: String
 
-    @Option(name: .long, help: "gistar | gi | local-moran, comma-separated.")
+    @Option(name: .long, help: "gistar | gi | local-moran | local-moran-bv | local-geary, comma-separated.")
     var statistic: String = "gistar"
+
+    @Option(name: .long, help: "local-moran-bv: the variable at the neighbours (e.g. voters/registered).")
+    var against: String?
 
     @OptionGroup var weightsChoice: WeightsChoice
 
-    @Option(name: .long, help: "binary | row (default: binary for Gi*, row for Local Moran).")
+    @Option(name: .long, help: "binary | row (default: binary for Gi*/Gi, row for Local Moran and Local Geary).")
     var transform: String?
 
     @Option(name: .long, help: "Permutations for pseudo p-values (0 = none).")
@@ -67,8 +97,11 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "Random seed for the permutations.")
     var seed: UInt64 = 12345
 
-    @Option(name: .long, help: "directed | two-sided | greater | lesser")
+    @Option(name: .long, help: "directed | two-sided | folded | greater | lesser (esda's definitions).")
     var alternative: String = "directed"
+
+    @Option(name: .long, help: "without | with — replacement in conditional draws (esda, GeoDa: without; spdep: with).")
+    var draws: String = "without"
 
     @Option(name: .long, help: "ordgetis (ArcGIS) | esda — Gi z-score variance.")
     var variance: String = "ordgetis"
@@ -76,62 +109,79 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "esda | spdep — Local Moran scale.")
     var scale: String = "esda"
 
-    @Option(name: .long, help: "Significance level for Local Moran classes.")
+    @Option(name: .long, help: "Significance level for the classes.")
     var alpha: Double = 0.05
 
-    @Option(name: .shortAndLong, help: "Output .csv")
+    @Option(name: .long, help: "none | fdr | by | bonferroni — multiple-testing correction of the classes.")
+    var correction: String = "none"
+
+    @Flag(name: .long, help: "Same as --correction fdr.")
+    var fdr = false
+
+    @Option(name: .long, help: "A field copied to the output to identify features (e.g. code).")
+    var id: String?
+
+    @Option(name: .long, help: "geovote | arcgis — output column names.")
+    var names: String = "geovote"
+
+    @Option(name: .shortAndLong, help: "Output .csv, .shp or .geojson.")
     var output: String
 
+    @OptionGroup var out: OutputOptions
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         try common.withLayer(file) { table in
-            guard output.lowercased().hasSuffix(".csv") else { throw GeoVoteError.unsupported("--output must be a .csv for now") }
-            guard let alt = Alternative(rawValue: alternative) else { throw GeoVoteError.invalidArgument("unknown --alternative '\(alternative)'") }
+            guard let alt = Alternative(rawValue: alternative.lowercased()) else { throw GeoVoteError.invalidArgument("unknown --alternative '\(alternative)'") }
+            guard ["without", "with"].contains(draws.lowercased()) else { throw GeoVoteError.invalidArgument("--draws is 'without' or 'with', not '\(draws)'") }
+            guard let correctionKind = MultipleTesting(rawValue: fdr ? "fdr" : correction.lowercased()) else {
+                throw GeoVoteError.invalidArgument("unknown --correction '\(correction)'; use none, fdr, by or bonferroni")
+            }
+            let format = try LayerIO.Format(path: output)
+            let specs = try VariableSpec.list(field, in: table, file: file)
+            let statistics = statistic.split(separator: ",").map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
+            let arcgis = names.lowercased() == "arcgis"
+            guard names.lowercased() == "geovote" || arcgis else { throw GeoVoteError.invalidArgument("--names is geovote or arcgis") }
+            if arcgis, specs.count * statistics.count != 1 {
+                throw GeoVoteError.invalidArgument("--names arcgis names the fields of one statistic of one variable; give one --field and one --statistic")
+            }
             let base = try weightsChoice.build(table, file: file)
-            let permutation = permutations > 0 ? ConditionalPermutation(permutations: permutations, seed: seed, alternative: alt) : nil
-            var header = ["index"]
-            var columns: [[String]] = []
+            let permutation = permutations > 0
+                ? ConditionalPermutation(permutations: permutations, seed: seed, alternative: alt, withReplacement: draws.lowercased() == "with")
+                : nil
+            var columns: [Column] = []
+            if let id {
+                guard let c = table.column(named: id) else { throw GeoVoteError.invalidArgument("\(file) has no field '\(id)' (--id)") }
+                columns.append(c)
+            }
             var summary: [String] = []
-            for spec in try VariableSpec.list(field, in: table, file: file) {
-                let fieldName = spec.name
+            let jobs = specs.flatMap { spec in statistics.map { (spec, $0) } }
+            for (step, (spec, stat)) in jobs.enumerated() {
+                FileHandle.standardError.write(Data("[\(step + 1)/\(jobs.count)] \(spec) \(stat)\n".utf8))
                 let y = try table.values(of: spec, file: file)
-                for stat in statistic.split(separator: ",").map({ $0.lowercased() }) {
-                    let prefix = "\(fieldName)_\(stat)"
-                    switch stat {
-                    case "gistar", "gi":
-                        let star = stat == "gistar"
-                        let kind = try transformKind(default: .binary)
-                        let w = (star ? base.withDiagonal(1) : base).transformed(kind)
-                        let g = try GetisOrdG(y, weights: w, star: star, variance: variance.lowercased() == "esda" ? .esda : .ordGetis, permutation: permutation)
-                        let p = g.pseudoP ?? g.p
-                        let bins = (0..<y.count).map { GetisOrdG.confidenceBin(z: g.z[$0], p: p[$0]) }
-                        header += ["\(prefix)_value", "\(prefix)_z", "\(prefix)_p"] + (g.pseudoP != nil ? ["\(prefix)_psim"] : []) + ["\(prefix)_bin"]
-                        columns += [g.G.map(fmt), g.z.map(fmt), g.p.map(fmt)] + (g.pseudoP.map { [$0.map(fmt)] } ?? []) + [bins.map(String.init)]
-                        summary.append("\(prefix): hot \(bins.count { $0 > 1 }), cold \(bins.count { $0 < -1 }) at 95 %+, undefined \(g.undefined.count)")
-                    case "local-moran":
-                        let w = base.transformed(try transformKind(default: .row))
-                        let lm = try LocalMoran(y, weights: w, scale: scale.lowercased() == "spdep" ? .spdep : .esda, permutation: permutation)
-                        let names = ["", "HH", "LH", "LL", "HL"]
-                        let classes = (0..<y.count).map { i -> String in
-                            guard lm.quadrant[i] > 0 else { return "undefined" }
-                            guard let p = lm.pseudoP?[i] else { return names[lm.quadrant[i]] }
-                            return p <= alpha ? names[lm.quadrant[i]] : "ns"
-                        }
-                        header += ["\(prefix)_value"] + (lm.pseudoP != nil ? ["\(prefix)_z", "\(prefix)_psim"] : []) + ["\(prefix)_class"]
-                        columns += [lm.I.map(fmt)] + (lm.pseudoP != nil ? [lm.zSim!.map(fmt), lm.pseudoP!.map(fmt)] : []) + [classes]
-                        summary.append("\(prefix): " + ["HH", "LH", "LL", "HL", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "))
-                    default:
-                        throw GeoVoteError.invalidArgument("unknown --statistic '\(stat)'; use gistar, gi or local-moran")
-                    }
+                let result = try HotspotColumns.compute(stat, y: y, spec: spec, table: table, file: file, base: base, command: self,
+                                                        permutation: permutation, correction: correctionKind)
+                columns += arcgis ? result.arcgisColumns(neighbours: base.cardinalities) : result.columns
+                summary.append(result.summary)
+            }
+            var outTable = FeatureTable(geometries: table.geometries, columns: [], crs: table.crs, sourceEncoding: .utf8)
+            if format == .csv {
+                outTable.geometries = Array(repeating: .empty(.point), count: table.count)
+                columns.insert(Column(name: "index", values: .integer((0..<table.count).map(Int64.init))), at: 0)
+            }
+            if format == .shapefile, !arcgis {
+                columns = columns.map { c in
+                    var short = c
+                    short.name = HotspotColumns.shortName(c.name, id: id)
+                    return short
                 }
             }
-            var text = header.joined(separator: ",") + "\n"
-            for i in 0..<table.count {
-                text += ([String(i)] + columns.map { $0[i] }).joined(separator: ",") + "\n"
-            }
-            do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                throw GeoVoteError.io(path: output, reason: "cannot be written")
+            outTable.columns = columns
+            try out.write(outTable, to: output)
+            if format == .shapefile, !arcgis {
+                print("shapefile column names: " + zip(columns, columns.indices).compactMap { c, _ in
+                    c.name == id ? nil : c.name
+                }.joined(separator: " "))
             }
             summary.forEach { print($0) }
             print("wrote \(table.count) rows to \(output)")
@@ -143,50 +193,116 @@ struct Hotspots: ParsableCommand {
         guard let kind = WeightsCommandParsing.transform(transform) else { throw GeoVoteError.invalidArgument("unknown --transform '\(transform)'") }
         return kind
     }
-
-    func fmt(_ v: Double) -> String { v.isFinite ? "\(v)" : "" }
 }
 
-struct Moran: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Global Moran's I with normal and randomisation inference (esda Moran).")
+/// The columns one statistic of one variable adds to the output.
+struct HotspotColumns {
+    /// Short statistic code for shapefile names.
+    var code: String
+    var columns: [Column]
+    var summary: String
+    /// For --names arcgis.
+    var statistic: String
+    var value: [Double], z: [Double], p: [Double], classes: [String], bins: [Int]?
 
-    @Argument(help: "The layer (.shp).")
-    var file: String
+    static func fmt(_ v: [Double]) -> ColumnValues { .real(v.map { $0.isFinite ? $0 : nil }) }
 
-    @Option(name: .long, help: "A numeric field, or a share NUM/DEN (e.g. MP/valid).")
-    var field: String
-
-    @OptionGroup var weightsChoice: WeightsChoice
-
-    @Option(name: .long, help: "binary | row")
-    var transform: String = "row"
-
-    @Option(name: .long, help: "Permutations for a pseudo p-value.")
-    var permutations: Int = 999
-
-    @Option(name: .long, help: "Random seed.")
-    var seed: UInt64 = 12345
-
-    @Flag(name: .long, help: "Print JSON.")
-    var json = false
-
-    @OptionGroup var common: CommonOptions
-
-    func run() throws {
-        try common.withLayer(file) { table in
-            let y = try table.values(of: VariableSpec(parsing: field), file: file)
-            guard let kind = WeightsCommandParsing.transform(transform) else { throw GeoVoteError.invalidArgument("unknown --transform '\(transform)'") }
-            let w = try weightsChoice.build(table, file: file).transformed(kind)
-            let m = try MoranI(y, weights: w, permutations: permutations, seed: seed)
-            let fields: [(String, Double)] = [("I", m.I), ("EI", m.expected), ("VI_norm", m.varianceNormal), ("z_norm", m.zNormal),
-                                              ("p_norm", m.pNormal), ("VI_rand", m.varianceRandomization), ("z_rand", m.zRandomization),
-                                              ("p_rand", m.pRandomization)] + (m.pseudoP.map { [("p_sim", $0)] } ?? [])
-            if json {
-                print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + ",\"permutations\":\(permutations)}")
-            } else {
-                fields.forEach { print("\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)") }
+    static func compute(_ stat: String, y: [Double], spec: VariableSpec, table: FeatureTable, file: String, base: SpatialWeights,
+                        command: Hotspots, permutation: ConditionalPermutation?, correction: MultipleTesting) throws -> HotspotColumns {
+        let prefix = "\(spec.name)_\(stat)"
+        func cutoff(_ p: [Double]) -> Double { correction.cutoff(p, alpha: command.alpha) }
+        switch stat {
+        case "gistar", "gi":
+            _ = cutoff
+            let star = stat == "gistar"
+            let w = (star ? base.withDiagonal(1) : base).transformed(try command.transformKind(default: .binary))
+            let g = try GetisOrdG(y, weights: w, star: star, variance: command.variance.lowercased() == "esda" ? .esda : .ordGetis, permutation: permutation)
+            let p = g.pseudoP ?? g.p
+            // ArcGIS's bins: ±3, ±2, ±1 when p is within the cut-off at 0.01,
+            // 0.05, 0.10 (each corrected when asked, as ArcGIS's FDR option does).
+            let cuts = [0.01, 0.05, 0.10].map { correction.cutoff(p, alpha: $0) }
+            let bins = (0..<y.count).map { i -> Int in
+                guard g.z[i].isFinite, p[i].isFinite else { return 0 }
+                let level = p[i] <= cuts[0] ? 3 : p[i] <= cuts[1] ? 2 : p[i] <= cuts[2] ? 1 : 0
+                return g.z[i] > 0 ? level : -level
             }
+            var cols = [Column(name: "\(prefix)_value", values: fmt(g.G)), Column(name: "\(prefix)_z", values: fmt(g.z)),
+                        Column(name: "\(prefix)_p", values: fmt(g.p))]
+            if let ps = g.pseudoP { cols.append(Column(name: "\(prefix)_psim", values: fmt(ps))) }
+            cols.append(Column(name: "\(prefix)_bin", values: .integer(bins.map { Int64($0) })))
+            return HotspotColumns(code: star ? "GS" : "GI", columns: cols,
+                                  summary: "\(spec) \(stat): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+ (of those at 90 %+: hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 })), undefined \(g.undefined.count)",
+                                  statistic: stat, value: g.G, z: g.z, p: g.p, classes: [], bins: bins)
+        case "local-moran", "local-moran-bv":
+            let w = base.transformed(try command.transformKind(default: .row))
+            let scale: LocalMoran.Scale = command.scale.lowercased() == "spdep" ? .spdep : .esda
+            let lm: LocalMoran
+            if stat == "local-moran-bv" {
+                guard let against = command.against else { throw GeoVoteError.invalidArgument("local-moran-bv needs --against VARIABLE") }
+                let x = try table.values(of: VariableSpec(parsing: against), file: file)
+                lm = try LocalMoran(x: y, y: x, weights: w, scale: scale, permutation: permutation)
+            } else {
+                lm = try LocalMoran(y, weights: w, scale: scale, permutation: permutation)
+            }
+            let names = ["undefined", "HH", "LH", "LL", "HL"]
+            let p = lm.pseudoP
+            let cut = p.map(cutoff)
+            let classes = (0..<y.count).map { i -> String in
+                guard lm.quadrant[i] > 0 else { return "undefined" }
+                guard let p, let cut else { return names[lm.quadrant[i]] }
+                return p[i] <= cut ? names[lm.quadrant[i]] : "ns"
+            }
+            let label = stat == "local-moran-bv" ? "\(prefix)(\(command.against ?? ""))" : prefix
+            var cols = [Column(name: "\(prefix)_value", values: fmt(lm.I))]
+            if let p { cols += [Column(name: "\(prefix)_z", values: fmt(lm.zSim!)), Column(name: "\(prefix)_psim", values: fmt(p))] }
+            cols.append(Column(name: "\(prefix)_class", values: .text(classes)))
+            return HotspotColumns(code: stat == "local-moran" ? "LM" : "LB", columns: cols,
+                                  summary: "\(label): " + ["HH", "LH", "LL", "HL", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
+                                  statistic: stat, value: lm.I, z: lm.zSim ?? [], p: p ?? [], classes: classes, bins: nil)
+        case "local-geary":
+            let w = base.transformed(try command.transformKind(default: .row))
+            let lg = try LocalGeary(y, weights: w, permutation: permutation)
+            let classes = lg.pseudoP.map { lg.classes(cutoff: cutoff($0)) } ?? lg.c.map { $0.isFinite ? "ns" : "undefined" }
+            var cols = [Column(name: "\(prefix)_value", values: fmt(lg.c))]
+            if let p = lg.pseudoP { cols += [Column(name: "\(prefix)_z", values: fmt(lg.zSim!)), Column(name: "\(prefix)_psim", values: fmt(p))] }
+            cols.append(Column(name: "\(prefix)_class", values: .text(classes)))
+            return HotspotColumns(code: "LG", columns: cols,
+                                  summary: "\(prefix): " + ["HH", "LL", "other", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
+                                  statistic: stat, value: lg.c, z: lg.zSim ?? [], p: lg.pseudoP ?? [], classes: classes, bins: nil)
+        default:
+            throw GeoVoteError.invalidArgument("unknown --statistic '\(stat)'; use gistar, gi, local-moran, local-moran-bv or local-geary")
         }
+    }
+
+    /// ArcGIS's field names (Hot Spot Analysis; Cluster and Outlier Analysis).
+    func arcgisColumns(neighbours: [Int]) -> [Column] {
+        let nn = Column(name: "NNeighbors", values: .integer(neighbours.map { Int64($0) }))
+        switch statistic {
+        case "gistar", "gi":
+            return [Column(name: "GiZScore", values: Self.fmt(z)), Column(name: "GiPValue", values: Self.fmt(p)), nn,
+                    Column(name: "Gi_Bin", values: .integer((bins ?? []).map { Int64($0) }))]
+        default:
+            let co = classes.map { ["HH", "HL", "LH", "LL"].contains($0) ? $0 : "" }
+            return [Column(name: "LMiIndex", values: Self.fmt(value)), Column(name: "LMiZScore", values: Self.fmt(z)),
+                    Column(name: "LMiPValue", values: Self.fmt(p)), Column(name: "COType", values: .text(co.map { $0.isEmpty ? nil : $0 })), nn]
+        }
+    }
+
+    /// VAR_STAT_FIELD → VARSSF (≤ 10 bytes): the variable's numerator (≤ 6
+    /// characters, "E" appended for an Empirical Bayes rate), a 2-letter
+    /// statistic code and a field letter.
+    static func shortName(_ long: String, id: String?) -> String {
+        if long == id || long == "index" { return long }
+        let codes: [(String, String)] = [("_gistar_", "GS"), ("_gi_", "GI"), ("_local-moran-bv_", "LB"), ("_local-moran_", "LM"), ("_local-geary_", "LG")]
+        let fields: [String: String] = ["value": "V", "z": "Z", "p": "P", "psim": "S", "class": "C", "bin": "C"]
+        for (marker, code) in codes {
+            guard let range = long.range(of: marker) else { continue }
+            let variable = String(long[..<range.lowerBound])
+            let field = String(long[range.upperBound...])
+            var stem = String(variable.split(separator: "_").first ?? Substring(variable)).prefix(6)
+            if variable.hasSuffix("_eb") { stem = stem.prefix(5) + "E" }
+            return stem + code + (fields[field] ?? "X")
+        }
+        return long
     }
 }

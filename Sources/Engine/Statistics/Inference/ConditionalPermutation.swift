@@ -4,9 +4,11 @@
 /// (esda, GeoDa), or with replacement (spdep's `localmoran_perm`, which
 /// samples `z[-i]` with `replace = TRUE`).
 ///
-/// Every local statistic handled here is affine in the permuted lag:
-/// stat_i = a_i + b_i · Σ_{j ∈ N(i), j ≠ i} w_ij v_π(j), so one engine serves
-/// Local Moran and Getis–Ord G. Draws for observation i come from a stream
+/// Every local statistic handled here is affine in a permuted lag:
+/// stat_i = a_i + b_i · Σ_{j ∈ N(i), j ≠ i} w_ij v_π(j) (Local Moran, uni-
+/// and bivariate, Getis–Ord G), or a sum of weighted squared differences
+/// stat_i = a_i + Σ_{j ≠ i} w_ij (f_i − v_π(j))² (Local Geary), computed as
+/// esda computes it, so that ties round the same way. Draws for observation i come from a stream
 /// keyed by (seed, i): bit-identical results for any thread count. Memory
 /// O(n) plus R values per worker; simulations are not kept.
 public struct ConditionalPermutation: Sendable {
@@ -36,7 +38,9 @@ public struct ConditionalPermutation: Sendable {
     ///   - observed: the observed statistic of each observation (NaN = undefined, skipped).
     ///   - values: the values drawn for the neighbours.
     ///   - a, b: the affine coefficients of each observation.
+    ///   - squaredDifferenceFrom: f, for the squared-difference form (b unused).
     public func run(observed: [Double], values: [Double], weights w: SpatialWeights, a: [Double], b: [Double],
+                    squaredDifferenceFrom focal: [Double]? = nil,
                     workers: Int = Parallel.defaultWorkerCount) -> Result {
         let n = values.count
         var p = [Double](repeating: .nan, count: n), z = p, m = p
@@ -71,10 +75,15 @@ public struct ConditionalPermutation: Sendable {
                                         if scratch.stamp[j] == drawNumber { continue }
                                         scratch.stamp[j] = drawNumber
                                     }
-                                    lag += links[taken].1 * values[j]
+                                    if let focal {
+                                        let d = focal[i] - values[j]
+                                        lag += links[taken].1 * (d * d)
+                                    } else {
+                                        lag += links[taken].1 * values[j]
+                                    }
                                     taken += 1
                                 }
-                                let s = a[i] + b[i] * lag
+                                let s = focal == nil ? a[i] + b[i] * lag : a[i] + lag
                                 scratch.sims[t] = s
                                 sum += s
                                 sumSquares += s * s

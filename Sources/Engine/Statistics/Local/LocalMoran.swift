@@ -16,9 +16,26 @@ public struct LocalMoran: Sendable {
 
     public init(_ y: [Double], weights w: SpatialWeights, scale: Scale = .esda, permutation: ConditionalPermutation? = nil,
                 workers: Int = Parallel.defaultWorkerCount) throws {
-        let n = y.count
         let z = try LocalStatisticInput.standardized(y, weights: w)
-        let lag = SpatialLag.lag(z, w)
+        self.init(focal: z, neighbours: z, weights: w, scale: scale, permutation: permutation, workers: workers)
+    }
+
+    /// Bivariate Local Moran (esda `Moran_Local_BV`): I_i = c · zx_i Σ_j w_ij zy_j,
+    /// x at the focal unit against the neighbours' y (e.g. a party's share
+    /// against turnout). Quadrants from (zx_i, lag zy_i); the permutation
+    /// holds x_i and draws the neighbours' y.
+    public init(x: [Double], y: [Double], weights w: SpatialWeights, scale: Scale = .esda,
+                permutation: ConditionalPermutation? = nil, workers: Int = Parallel.defaultWorkerCount) throws {
+        guard x.count == y.count else { throw GeoVoteError.invalidArgument("x has \(x.count) values, y \(y.count)") }
+        let zx = try LocalStatisticInput.standardized(x, weights: w)
+        let zy = try LocalStatisticInput.standardized(y, weights: w)
+        self.init(focal: zx, neighbours: zy, weights: w, scale: scale, permutation: permutation, workers: workers)
+    }
+
+    init(focal z: [Double], neighbours zn: [Double], weights w: SpatialWeights, scale: Scale,
+         permutation: ConditionalPermutation?, workers: Int) {
+        let n = z.count
+        let lag = SpatialLag.lag(zn, w)
         let c = scale == .esda ? Double(n - 1) / Double(n) : 1
         let islands = Set(w.islands)
         I = (0..<n).map { islands.contains($0) ? .nan : c * z[$0] * lag[$0] }
@@ -34,9 +51,9 @@ public struct LocalMoran: Sendable {
         undefined = islands.sorted()
         if let permutation {
             // Self-weights (if any) stay with the fixed z_i.
-            let a = (0..<n).map { i in c * z[i] * w.weight(i, i) * z[i] }
+            let a = (0..<n).map { i in c * z[i] * w.weight(i, i) * zn[i] }
             let b = (0..<n).map { c * z[$0] }
-            let result = permutation.run(observed: I, values: z, weights: w, a: a, b: b, workers: workers)
+            let result = permutation.run(observed: I, values: zn, weights: w, a: a, b: b, workers: workers)
             pseudoP = result.pseudoP
             zSim = result.zSim
         } else {

@@ -1,0 +1,89 @@
+/// Local Geary (Anselin 1995) with conditional permutation inference, as
+/// esda `Geary_Local` defines it.
+///
+/// c_i = Σ_j w_ij (z_i − z_j)², z = (y − ȳ)/σ (population σ); esda turns
+/// the weights row-standardised. Small c_i: similar neighbours (a cluster),
+/// large: dissimilar (an outlier). Classes as esda's `labs`, with
+/// significance from the pseudo p-value: `HH` (c_i below the mean of all
+/// c and y_i above its mean: a high cluster), `LL` (below, below),
+/// `other` (c_i above the mean: negative association), `ns`.
+/// Islands are undefined (NaN).
+public struct LocalGeary: Sendable {
+    public let c: [Double]
+    public let pseudoP: [Double]?
+    public let zSim: [Double]?
+    public let undefined: [Int]
+    /// Above (true) or below the mean of y, for the classes.
+    let aboveMean: [Bool]
+
+    public init(_ y: [Double], weights w: SpatialWeights, permutation: ConditionalPermutation? = nil,
+                workers: Int = Parallel.defaultWorkerCount) throws {
+        let n = y.count
+        let z = try LocalStatisticInput.standardized(y, weights: w)
+        let islands = Set(w.islands)
+        // Σ_j w_ij (z_i − z_j)², a self-weight adding 0.
+        var values = [Double](repeating: .nan, count: n)
+        for i in 0..<n where !islands.contains(i) {
+            var sum = 0.0
+            for k in w.offsets[i]..<w.offsets[i + 1] where Int(w.neighbors[k]) != i {
+                let d = z[i] - z[Int(w.neighbors[k])]
+                sum += w.weights[k] * (d * d)
+            }
+            values[i] = sum
+        }
+        let zeros = [Double](repeating: 0, count: n)
+        c = values
+        undefined = islands.sorted()
+        aboveMean = z.map { $0 > 0 }
+        if let permutation {
+            let r = permutation.run(observed: values, values: z, weights: w, a: zeros, b: zeros, squaredDifferenceFrom: z, workers: workers)
+            pseudoP = r.pseudoP
+            zSim = r.zSim
+        } else {
+            pseudoP = nil
+            zSim = nil
+        }
+    }
+
+    /// esda's labels at significance level `cutoff` (p ≤ cutoff).
+    public func classes(cutoff: Double) -> [String] {
+        let defined = c.filter { $0.isFinite }
+        let mean = defined.reduce(0, +) / Double(max(1, defined.count))
+        return c.indices.map { i in
+            guard c[i].isFinite else { return "undefined" }
+            if let p = pseudoP?[i], !(p <= cutoff) { return "ns" }
+            if c[i] < mean { return aboveMean[i] ? "HH" : "LL" }
+            return c[i] > mean ? "other" : "ns"
+        }
+    }
+}
+
+/// Empirical Bayes standardisation of rates (Assunção and Reis 1999), as
+/// esda's `assuncao_rate`: for events e_i (votes for a party) out of a
+/// population b_i (valid ballots), with r_i = e_i/b_i, β = Σe/Σb,
+/// α = Σ b_i (r_i − β)² / Σb − β/(Σb/n), v_i = α + β/b_i (β/b_i when that is
+/// negative): z_i = (r_i − β)/√v_i. Small communes' noisy shares are pulled
+/// in; esda's `Moran_Rate` and `Moran_Local_Rate` are Moran's I of z.
+public enum EmpiricalBayes {
+    public static func assuncaoReis(events e: [Double], population b: [Double], file: String? = nil) throws -> [Double] {
+        guard e.count == b.count, !e.isEmpty else { throw GeoVoteError.invalidArgument("events and population differ in length") }
+        if let bad = b.firstIndex(where: { !($0 > 0) }) {
+            throw GeoVoteError.malformed(DataLocation(file: file, record: bad, value: "\(b[bad])"), reason: "is not a positive population: the rate is undefined")
+        }
+        let n = Double(e.count)
+        let eSum = e.reduce(0, +), bSum = b.reduce(0, +)
+        let beta = eSum / bSum
+        var s2 = 0.0
+        for i in e.indices {
+            let r = e[i] / b[i] - beta
+            s2 += b[i] * r * r
+        }
+        s2 /= bSum
+        let alpha = s2 - beta / (bSum / n)
+        return e.indices.map { i in
+            let raw = alpha + beta / b[i]
+            let v = raw < 0 ? beta / b[i] : raw
+            return (e[i] / b[i] - beta) / v.squareRoot()
+        }
+    }
+}

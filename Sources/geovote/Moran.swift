@@ -1,0 +1,78 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct Moran: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Global spatial autocorrelation: Moran's I, Geary's C, Getis-Ord General G (esda's definitions).",
+        discussion: """
+        moran: I, E[I], variance, z and two-sided p under normality and \
+        randomisation (esda Moran, default row weights). geary: C, E[C]=1, \
+        variances, z and one-sided p in the direction of C-1 (esda Geary, row \
+        weights). general-g: G, E[G], Var[G], z, one-sided p of |z| (esda G, \
+        binary weights, variable >= 0). With --permutations R: p_sim, esda's \
+        folded-tail pseudo p; identical for any --threads. The variable may be \
+        a share NUM/DEN or an Empirical Bayes rate eb:NUM/DEN (esda Moran_Rate).
+        """)
+
+    @Argument(help: "The layer (.shp, .geojson).")
+    var file: String
+
+    @Option(name: .long, help: "A numeric field, a share NUM/DEN (e.g. MP/valid), or eb:NUM/DEN.")
+    var field: String
+
+    @Option(name: .long, help: "moran | geary | general-g")
+    var statistic: String = "moran"
+
+    @OptionGroup var weightsChoice: WeightsChoice
+
+    @Option(name: .long, help: "binary | row (default: row for moran and geary, binary for general-g).")
+    var transform: String?
+
+    @Option(name: .long, help: "Permutations for a pseudo p-value.")
+    var permutations: Int = 999
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 12345
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        try common.withLayer(file) { table in
+            let y = try table.values(of: VariableSpec(parsing: field), file: file)
+            let stat = statistic.lowercased()
+            let defaultTransform = stat == "general-g" ? "binary" : "row"
+            guard let kind = WeightsCommandParsing.transform(transform ?? defaultTransform) else {
+                throw GeoVoteError.invalidArgument("unknown --transform '\(transform ?? "")'")
+            }
+            let w = try weightsChoice.build(table, file: file).transformed(kind)
+            var fields: [(String, Double)]
+            switch stat {
+            case "moran":
+                let m = try MoranI(y, weights: w, permutations: permutations, seed: seed)
+                fields = [("I", m.I), ("EI", m.expected), ("VI_norm", m.varianceNormal), ("z_norm", m.zNormal),
+                          ("p_norm", m.pNormal), ("VI_rand", m.varianceRandomization), ("z_rand", m.zRandomization),
+                          ("p_rand", m.pRandomization)] + (m.pseudoP.map { [("p_sim", $0)] } ?? [])
+            case "geary":
+                let g = try GearyC(y, weights: w, permutations: permutations, seed: seed)
+                fields = [("C", g.C), ("EC", g.expected), ("VC_norm", g.varianceNormal), ("z_norm", g.zNormal),
+                          ("p_norm", g.pNormal), ("VC_rand", g.varianceRandomization), ("z_rand", g.zRandomization),
+                          ("p_rand", g.pRandomization)] + (g.pseudoP.map { [("p_sim", $0)] } ?? [])
+            case "general-g":
+                let g = try GeneralG(y, weights: w, permutations: permutations, seed: seed)
+                fields = [("G", g.G), ("EG", g.expected), ("VG", g.variance), ("z_norm", g.z), ("p_norm", g.p)]
+                    + (g.pseudoP.map { [("p_sim", $0)] } ?? [])
+            default:
+                throw GeoVoteError.invalidArgument("unknown --statistic '\(statistic)'; use moran, geary or general-g")
+            }
+            if json {
+                print("{\"statistic\":\"\(stat)\"," + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + ",\"permutations\":\(permutations)}")
+            } else {
+                fields.forEach { print("\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)") }
+            }
+        }
+    }
+}
