@@ -37,3 +37,19 @@ lines += [";".join(q(v) for v in r) for r in rows]
 with open("results_fr.csv", "wb") as f:
     f.write(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
 PY
+
+# Results of the Morocco fixture's communes as a French-locale spreadsheet
+# exports them (';', decimal comma, BOM, CRLF): every commune but the last
+# five, plus two codes no commune has; a participation rate with a decimal comma.
+tmp=$(mktemp -d)
+ogr2ogr -f CSV "$tmp/communes.csv" ../morocco/communes.shp -select code,name_fr,registered,voters,PJD,valid
+python3 - "$tmp/communes.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+out = ["code;nom;inscrits;votants;participation;PJD;exprimes"]
+for r in rows[:-5] + [dict(rows[0], code="990001"), dict(rows[1], code="990002")]:
+    part = "%.2f" % (100.0 * int(r["voters"]) / int(r["registered"]))
+    out.append(";".join([r["code"], '"%s"' % r["name_fr"], r["registered"], r["voters"], part.replace(".", ","), r["PJD"], r["valid"]]))
+open("communes_results_fr.csv", "wb").write(b"\xef\xbb\xbf" + "\r\n".join(out).encode("utf-8") + b"\r\n")
+PY
+rm -rf "$tmp"

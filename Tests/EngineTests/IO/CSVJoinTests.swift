@@ -119,4 +119,36 @@ import Testing
         let engine = try GeometryEngine()
         #expect(abs(try engine.area(fixed.geometries[1]) - 0.5) < 1e-12)
     }
+
+    /// The French-locale results of the Morocco fixture's communes join to
+    /// the commune polygons: 1,495 matched, the 5 communes without results
+    /// and the 2 unknown codes reported, the shares intact.
+    @Test func frenchResultsJoinToCommunePolygons() throws {
+        let communes = try LayerIO.read(Fixtures.path("morocco/communes.shp"))
+        let results = try LayerIO.read(Fixtures.path("encodings/communes_results_fr.csv"))
+        let joined = try communes.joined(with: results, key: "code")
+        #expect(joined.unmatchedGeometries.map(\.record) == Array(1495..<1500))
+        #expect(joined.unmatchedResults.map(\.key) == ["990001", "990002"])
+        let t = joined.table
+        #expect(t.count == 1500 && t.geometries == communes.geometries)
+        #expect(t.column(named: "PJD_2")?.values.number(0) == t.column(named: "PJD")?.values.number(0))
+        let rate = try #require(t.column(named: "participation")?.values.number(0))
+        let voters = try #require(t.column(named: "voters")?.values.number(0)), registered = try #require(t.column(named: "registered")?.values.number(0))
+        #expect(abs(rate - 100 * voters / registered) < 0.005)
+        #expect(t.column(named: "inscrits")?.values.number(1499) == nil)
+    }
+
+    /// Windows-1256 text survives Shapefile → GeoJSON → Shapefile (CP1256) exactly.
+    @Test func windows1256RoundTripsThroughGeoJSON() throws {
+        let dir = Fixtures.scratch()
+        let cp1256 = try LayerIO.read(Fixtures.path("encodings/capitals_cp1256.shp"))
+        try LayerIO.write(cp1256, to: dir + "/c.geojson")
+        let json = try LayerIO.read(dir + "/c.geojson")
+        try LayerIO.write(json, to: dir + "/c.shp", encoding: .windows1256)
+        let back = try LayerIO.read(dir + "/c.shp")
+        #expect(back.sourceEncoding == .windows1256)
+        #expect(back.columns == cp1256.columns)
+        #expect(back.geometries.map { $0.x.map(\.bitPattern) } == cp1256.geometries.map { $0.x.map(\.bitPattern) })
+        #expect(back.geometries.map { $0.y.map(\.bitPattern) } == cp1256.geometries.map { $0.y.map(\.bitPattern) })
+    }
 }
