@@ -8,7 +8,9 @@ struct Weights: ParsableCommand {
         abstract: "Build spatial weights and write them as GAL, GWT or CSV.",
         discussion: """
         Types: queen and rook (libpysal's vertex rule: a shared vertex / a shared \
-        edge with exactly equal coordinates), knn (k nearest, ties by input \
+        edge with exactly equal coordinates), spdep-queen and spdep-rook \
+        (spdep poly2nb: one / two boundary points within --snap, default \
+        spdep's 1.49e-8), knn (k nearest, ties by input \
         order), distance (d <= threshold; 'auto' = the smallest threshold that \
         gives every unit a neighbour, ArcGIS's default), kernel (libpysal's \
         Kernel: triangular, uniform, epanechnikov, quartic, gaussian; fixed \
@@ -22,8 +24,11 @@ struct Weights: ParsableCommand {
     @Argument(help: "The layer (.shp).")
     var file: String
 
-    @Option(name: .long, help: "queen | rook | knn | distance | kernel")
+    @Option(name: .long, help: "queen | rook | spdep-queen | spdep-rook | knn | distance | kernel")
     var type: String
+
+    @Option(name: .long, help: "spdep-queen/spdep-rook: snap distance in CRS units (spdep's default sqrt(double eps)).")
+    var snap: Double = SpatialWeights.spdepDefaultSnap
 
     @Option(name: .long, help: "Neighbours for knn, or for the default kernel bandwidth.")
     var k: Int?
@@ -94,6 +99,8 @@ struct Weights: ParsableCommand {
         switch type.lowercased() {
         case "queen": return try SpatialWeights.contiguity(table, rule: .queen, file: file)
         case "rook": return try SpatialWeights.contiguity(table, rule: .rook, file: file)
+        case "spdep-queen": return try SpatialWeights.contiguity(table, rule: .spdepQueen, snap: snap, file: file)
+        case "spdep-rook": return try SpatialWeights.contiguity(table, rule: .spdepRook, snap: snap, file: file)
         case "knn":
             guard let k else { throw GeoVoteError.invalidArgument("--type knn needs --k") }
             return try SpatialWeights.kNearest(WeightsPoints(table: table, geodesic: geodesic, file: file), k: k)
@@ -118,7 +125,7 @@ struct Weights: ParsableCommand {
             if let adaptive { choice = .adaptive(k: adaptive) } else if let bandwidth { choice = .fixed(bandwidth) } else { choice = .fixedFromNeighbors(k: k ?? 2) }
             return try SpatialWeights.kernel(points, function: function, bandwidth: choice, diagonal: diagonal)
         default:
-            throw GeoVoteError.invalidArgument("unknown --type '\(type)'; use queen, rook, knn, distance or kernel")
+            throw GeoVoteError.invalidArgument("unknown --type '\(type)'; use queen, rook, spdep-queen, spdep-rook, knn, distance or kernel")
         }
     }
 }

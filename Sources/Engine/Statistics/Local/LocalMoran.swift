@@ -13,11 +13,57 @@ public struct LocalMoran: Sendable {
     public let pseudoP: [Double]?
     public let zSim: [Double]?
     public let undefined: [Int]
+    /// Analytic moments (univariate only; nil for the bivariate statistic).
+    public private(set) var conditional: AnalyticMoments?
+    public private(set) var total: AnalyticMoments?
+
+    /// E[I_i], Var[I_i], z and its two-sided normal p, on the statistic's scale.
+    public struct AnalyticMoments: Sendable {
+        public var expected: [Double]
+        public var variance: [Double]
+        public var z: [Double]
+        public var p: [Double]
+    }
 
     public init(_ y: [Double], weights w: SpatialWeights, scale: Scale = .esda, permutation: ConditionalPermutation? = nil,
                 workers: Int = Parallel.defaultWorkerCount) throws {
         let z = try LocalStatisticInput.standardized(y, weights: w)
         self.init(focal: z, neighbours: z, weights: w, scale: scale, permutation: permutation, workers: workers)
+        (conditional, total) = Self.moments(z, weights: w, scale: scale, I: I)
+    }
+
+    /// The moments of I_i under conditional randomisation (Sokal, Oden and
+    /// Thomson 1998; spdep `localmoran(conditional = TRUE)`, its default) and
+    /// total randomisation (Anselin 1995; `conditional = FALSE`), with
+    /// spdep's formulas (mlvar = TRUE), times c and c² on esda's scale.
+    /// Self-weights are not part of either derivation: their units get NaN.
+    static func moments(_ z: [Double], weights w: SpatialWeights, scale: Scale, I: [Double]) -> (AnalyticMoments, AnalyticMoments) {
+        let n = z.count, nd = Double(n)
+        let c = scale == .esda ? (nd - 1) / nd : 1
+        let b2 = z.reduce(0) { $0 + $1 * $1 * $1 * $1 } / nd  // z has variance 1
+        let a = (nd - b2) / (nd - 1), b = (2 * b2 - nd) / ((nd - 1) * (nd - 2))
+        var cond = AnalyticMoments(expected: [], variance: [], z: [], p: []), tot = cond
+        for i in 0..<n {
+            let ws = w.weights(of: i)
+            let wi = ws.reduce(0, +), wi2 = ws.reduce(0) { $0 + $1 * $1 }
+            let defined = wi > 0 && w.weight(i, i) == 0 && I[i].isFinite
+            let z2 = z[i] * z[i]
+            let eCond = -z2 * wi / (nd - 1)
+            let vCond = z2 * (nd / (nd - 2)) * (wi2 - wi * wi / (nd - 1)) * (1 - z2 / (nd - 1))
+            let eTot = -wi / (nd - 1)
+            let vTot = a * wi2 + b * (wi * wi - wi2) - eTot * eTot
+            for (m, e, v) in [(0, eCond, vCond), (1, eTot, vTot)] {
+                let expected = defined ? c * e : .nan, variance = defined ? c * c * v : .nan
+                let zz = (I[i] - expected) / variance.squareRoot()
+                let p = zz.isFinite ? StandardNormal.twoSidedP(zz) : .nan
+                if m == 0 {
+                    cond.expected.append(expected); cond.variance.append(variance); cond.z.append(zz); cond.p.append(p)
+                } else {
+                    tot.expected.append(expected); tot.variance.append(variance); tot.z.append(zz); tot.p.append(p)
+                }
+            }
+        }
+        return (cond, tot)
     }
 
     /// Bivariate Local Moran (esda `Moran_Local_BV`): I_i = c · zx_i Σ_j w_ij zy_j,

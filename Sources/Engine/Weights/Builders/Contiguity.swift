@@ -7,7 +7,18 @@ extension SpatialWeights {
         /// A shared edge: the same pair of consecutive vertices, in either
         /// direction (libpysal default `Rook`).
         case rook
+        /// spdep `poly2nb(queen = TRUE)`: at least one boundary point of one
+        /// polygon within `snap` of one of the other (in x and in y).
+        case spdepQueen = "spdep-queen"
+        /// spdep `poly2nb(queen = FALSE)`: at least two such vertex pairs — not
+        /// necessarily an edge, and a ring's closing vertex counts as a
+        /// vertex of its own, so some corner contacts are rook neighbours
+        /// here and not in libpysal.
+        case spdepRook = "spdep-rook"
     }
+
+    /// spdep's default snap: `sqrt(.Machine$double.eps)`.
+    public static let spdepDefaultSnap = 1.4901161193847656e-08
 
     /// Contiguity by shared vertices or edges, exactly as libpysal builds it
     /// by default (`Queen.from_dataframe`, `Rook.from_dataframe`,
@@ -17,7 +28,8 @@ extension SpatialWeights {
     /// Method: every vertex (queen) or edge (rook) becomes a key of its exact
     /// coordinates; keys are sorted, and polygons sharing a key are linked.
     /// Never all pairs. - Complexity: O(V log V) for V vertices.
-    public static func contiguity(_ table: FeatureTable, rule: ContiguityRule, file: String? = nil) throws -> SpatialWeights {
+    public static func contiguity(_ table: FeatureTable, rule: ContiguityRule, snap: Double = spdepDefaultSnap,
+                                  file: String? = nil) throws -> SpatialWeights {
         for (i, g) in table.geometries.enumerated() {
             guard g.kind.isPolygonal else {
                 throw GeoVoteError.unsupported("contiguity needs polygons; \(file ?? "the layer") record \(i) is a \(g.kind.rawValue)")
@@ -26,6 +38,9 @@ extension SpatialWeights {
                 throw GeoVoteError.malformed(DataLocation(file: file, record: i), reason: "has a NaN or infinite coordinate")
             }
         }
+        if rule == .spdepQueen || rule == .spdepRook {
+            return try spdepContiguity(table, minimumSharedPoints: rule == .spdepQueen ? 1 : 2, snap: snap)
+        }
         // (key, polygon, the coordinates that made the key)
         var entries: [ContiguityKey] = []
         entries.reserveCapacity(table.geometries.reduce(0) { $0 + $1.coordinateCount })
@@ -33,7 +48,7 @@ extension SpatialWeights {
             for r in 0..<g.ringCount {
                 let range = g.coordinates(ofRing: r)
                 switch rule {
-                case .queen:
+                case .queen, .spdepQueen, .spdepRook:
                     for v in range {
                         entries.append(ContiguityKey(a: (g.x[v], g.y[v]), b: (0, 0), polygon: Int32(p)))
                     }
@@ -63,6 +78,61 @@ extension SpatialWeights {
                 }
             }
             start = end
+        }
+        return fromPairs(pairs, count: table.count)
+    }
+
+    /// spdep's `poly2nb`: polygons i and j are neighbours when at least
+    /// `minimumSharedPoints` pairs (vertex of i, vertex of j) lie within
+    /// `snap` of each other in x and in y (spdep's box test). As in spdep,
+    /// the vertices are the feature's coordinates without the first one, so
+    /// the closing vertex of every ring but the first counts twice: two
+    /// polygons meeting at one point that closes a second ring of one of
+    /// them are rook neighbours (virginia units 114 and 127).
+    /// Vertices are hashed on a grid of cell `snap` (exact coordinates when
+    /// snap is 0), so only nearby vertices are compared: never all pairs.
+    static func spdepContiguity(_ table: FeatureTable, minimumSharedPoints: Int, snap: Double) throws -> SpatialWeights {
+        guard snap >= 0, snap.isFinite else { throw GeoVoteError.invalidArgument("the snap distance must be ≥ 0, not \(snap)") }
+        struct Vertex { var x: Double; var y: Double; var polygon: Int32 }
+        var vertices: [Vertex] = []
+        for (p, g) in table.geometries.enumerated() {
+            // spdep takes sf's st_coordinates of the feature without its first
+            // row: the first ring's closing vertex counts once, every other
+            // ring's twice.
+            for v in 1..<max(1, g.coordinateCount) {
+                vertices.append(Vertex(x: g.x[v] + 0, y: g.y[v] + 0, polygon: Int32(p)))
+            }
+        }
+        func cell(_ v: Double) -> Int64 { snap > 0 ? Int64((v / snap).rounded(.down)) : 0 }
+        struct CellKey: Hashable { var cx: Int64, cy: Int64, x: UInt64, y: UInt64 }
+        func key(_ v: Vertex) -> CellKey {
+            snap > 0 ? CellKey(cx: cell(v.x), cy: cell(v.y), x: 0, y: 0) : CellKey(cx: 0, cy: 0, x: v.x.bitPattern, y: v.y.bitPattern)
+        }
+        var grid: [CellKey: [Int32]] = [:]
+        for (k, v) in vertices.enumerated() { grid[key(v), default: []].append(Int32(k)) }
+        // Hits per unordered polygon pair (i < j).
+        var hits: [Int64: Int] = [:]
+        let n = Int64(table.count)
+        for (k, v) in vertices.enumerated() {
+            let base = key(v)
+            let range: ClosedRange<Int64> = snap > 0 ? -1...1 : 0...0
+            for dx in range {
+                for dy in range {
+                    let probe = snap > 0 ? CellKey(cx: base.cx + dx, cy: base.cy + dy, x: 0, y: 0) : base
+                    for other in grid[probe] ?? [] where Int(other) > k {
+                        let u = vertices[Int(other)]
+                        guard u.polygon != v.polygon, abs(u.x - v.x) <= snap, abs(u.y - v.y) <= snap else { continue }
+                        let (i, j) = (min(u.polygon, v.polygon), max(u.polygon, v.polygon))
+                        hits[Int64(i) * n + Int64(j), default: 0] += 1
+                    }
+                }
+            }
+        }
+        var pairs: [(Int32, Int32)] = []
+        for (pair, count) in hits where count >= minimumSharedPoints {
+            let i = Int32(pair / n), j = Int32(pair % n)
+            pairs.append((i, j))
+            pairs.append((j, i))
         }
         return fromPairs(pairs, count: table.count)
     }
