@@ -24,7 +24,7 @@ write_nb <- function(nb, path) {
   write.table(rows, path, sep = ",", row.names = FALSE, quote = FALSE, append = TRUE, na = "")
 }
 
-sets <- list(columbus = "CRIME", NY8 = "PROPCAS", sids2 = NULL, boston_tracts = NULL, tokyomet262 = NULL, virginia = NULL)
+sets <- list(columbus = "CRIME", NY8 = "PROPCAS", sids2 = NULL, boston_tracts = NULL, tokyomet262 = NULL, virginia = NULL, morocco = NULL)
 for (name in names(sets)) {
   x <- st_read(file.path(data, paste0(name, ".shp")), quiet = TRUE)
   st_crs(x) <- NA
