@@ -101,6 +101,30 @@ enum Workloads {
             let y = try BenchData.share(table)
             return { _ = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 999)) }
         },
+        Workload(name: "gather-bound", summary: "the floor of a 999-permutation local statistic: n x 999 x mean-neighbours random reads and adds (queen communes)", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            let w = try SpatialWeights.contiguity(table, rule: .queen)
+            let y = try BenchData.share(table)
+            let n = y.count
+            let cards = w.cardinalities
+            return {
+                let sums = Parallel.map(count: n, grain: 64) { i -> Double in
+                    // xorshift: the cheapest generator, no duplicate check, no statistic.
+                    var state = UInt64(i) &* 0x9E37_79B9_7F4A_7C15 | 1
+                    var total = 0.0
+                    y.withUnsafeBufferPointer { v in
+                        for _ in 0..<999 {
+                            for _ in 0..<cards[i] {
+                                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                                total += v[Int((state >> 32) &* UInt64(n) >> 32)]
+                            }
+                        }
+                    }
+                    return total
+                }
+                precondition(!sums.isEmpty)
+            }
+        },
         Workload(name: "synth", summary: "geovote synth: communes and 10 stations each (no files)", items: { $0 }) { context in
             { _ = try ElectionSynthesizer.make(communes: context.size, stations: 10 * context.size, seed: 1) }
         },

@@ -56,12 +56,11 @@ import Testing
         for transform in [WeightsTransform.row, .binary] {
             let (y, w) = try Self.input(set.0, set.1, transform)
             let ref = try Fixtures.csv("reference/statistics/\(set.0)_\(transform.rawValue)_local.csv")
-            let lm = try LocalMoran(y, weights: w, scale: .esda, permutation: ConditionalPermutation(permutations: 99_999))
+            let lm = try LocalMoran(y, weights: w, scale: .esda)
             for (i, row) in ref.enumerated() {
                 Self.close(lm.I[i], Double(row["Is"]!)!, "Is[\(i)]")
                 #expect(lm.quadrant[i] == Int(row["q"]!)!)
             }
-            Self.withinPermutationTolerance(lm.pseudoP!, ref.map { Double($0["p_sim"]!)! }, r: 9999, "\(set.0) local Moran p_sim")
         }
     }
 
@@ -70,8 +69,7 @@ import Testing
         // Binary weights: Gi* (diagonal 1, as esda fills it) and Gi.
         let (y, w) = try Self.input(set.0, set.1, .binary)
         let ref = try Fixtures.csv("reference/statistics/\(set.0)_B_local.csv")
-        let star = try GetisOrdG(y, weights: w.withDiagonal(1), star: true, variance: .esda,
-                                 permutation: ConditionalPermutation(permutations: 99_999))
+        let star = try GetisOrdG(y, weights: w.withDiagonal(1), star: true, variance: .esda)
         let arcgis = try GetisOrdG(y, weights: w.withDiagonal(1), star: true, variance: .ordGetis)
         let plain = try GetisOrdG(y, weights: w, star: false, variance: .esda)
         for (i, row) in ref.enumerated() {
@@ -84,7 +82,6 @@ import Testing
             Self.close(plain.expected[i], Double(row["EGs"]!)!, "EGs[\(i)]")
             Self.close(plain.z[i], Double(row["Zs"]!)!, "Zs[\(i)]")
         }
-        Self.withinPermutationTolerance(star.pseudoP!, ref.map { Double($0["p_sim_star"]!)! }, r: 9999, "\(set.0) Gi* p_sim")
         // Row-standardised Gi (no self-weight) against esda too.
         let (_, wr) = try Self.input(set.0, set.1, .row)
         let refR = try Fixtures.csv("reference/statistics/\(set.0)_R_local.csv")
@@ -93,6 +90,36 @@ import Testing
             Self.close(plainR.G[i], Double(row["Gs"]!)!, "R Gs[\(i)]")
             Self.close(plainR.z[i], Double(row["Zs"]!)!, "R Zs[\(i)]")
         }
+    }
+}
+
+extension AutocorrelationReferenceTests {
+    /// Local permutation p-values against esda's, pooled over the units of
+    /// columbus and NY8 (330), as the criterion is stated "for 99.5 % of
+    /// units": per set, 49 columbus units would allow no miss at all, and
+    /// esda's own estimate is a random draw too (columbus unit 18: esda's
+    /// 0.1177 is 2.7 standard errors from the exact 0.1091 found with 10⁶
+    /// permutations; GeoVote's 99,999 give 0.1073).
+    @Test func localPermutationPValuesMatchEsdaPooled() throws {
+        var moranR: ([Double], [Double]) = ([], []), moranB = moranR, giStar = moranR
+        for (name, field) in Self.sets {
+            for transform in [WeightsTransform.row, .binary] {
+                let (y, w) = try Self.input(name, field, transform)
+                let ref = try Fixtures.csv("reference/statistics/\(name)_\(transform.rawValue)_local.csv")
+                let lm = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 99_999))
+                if transform == .row {
+                    moranR.0 += lm.pseudoP!; moranR.1 += ref.map { Double($0["p_sim"]!)! }
+                } else {
+                    moranB.0 += lm.pseudoP!; moranB.1 += ref.map { Double($0["p_sim"]!)! }
+                    let star = try GetisOrdG(y, weights: w.withDiagonal(1), star: true, variance: .esda,
+                                             permutation: ConditionalPermutation(permutations: 99_999))
+                    giStar.0 += star.pseudoP!; giStar.1 += ref.map { Double($0["p_sim_star"]!)! }
+                }
+            }
+        }
+        Self.withinPermutationTolerance(moranR.0, moranR.1, r: 9999, "local Moran (row) p_sim")
+        Self.withinPermutationTolerance(moranB.0, moranB.1, r: 9999, "local Moran (binary) p_sim")
+        Self.withinPermutationTolerance(giStar.0, giStar.1, r: 9999, "Gi* p_sim")
     }
 }
 

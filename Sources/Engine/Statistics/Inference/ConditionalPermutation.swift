@@ -47,53 +47,73 @@ public struct ConditionalPermutation: Sendable {
         let r = permutations, seed = self.seed, alternative = self.alternative, replace = withReplacement
         let used = Parallel.workersUsed(count: n, grain: 64, workers: workers)
         let scratches = PerWorker(count: used) { _ in Scratch(n: n, permutations: r) }
+        let squared = focal != nil
+        let f = focal ?? []
         p.withUnsafeMutableBufferPointer { pb in
             z.withUnsafeMutableBufferPointer { zb in
                 m.withUnsafeMutableBufferPointer { mb in
                     let (po, zo, mo) = (UnsafeSendableBuffer(pb), UnsafeSendableBuffer(zb), UnsafeSendableBuffer(mb))
                     Parallel.forEachChunk(count: n, grain: 64, workers: used) { worker, _, range in
+                        // Raw pointers in the hot loop: no bounds or exclusivity checks.
                         let scratch = scratches[worker]
-                        var links: [(Int32, Double)] = []
-                        for i in range where observed[i].isFinite {
-                            links.removeAll(keepingCapacity: true)
-                            for k in w.offsets[i]..<w.offsets[i + 1] where Int(w.neighbors[k]) != i {
-                                links.append((w.neighbors[k], w.weights[k]))
-                            }
-                            let k = links.count
-                            guard k > 0, k <= n - 1 else { continue }
-                            var rng = RandomStream(seed: seed, key: UInt64(i))
-                            var sum = 0.0, sumSquares = 0.0
-                            for t in 0..<r {
-                                scratch.drawNumber += 1
-                                let drawNumber = scratch.drawNumber
-                                var lag = 0.0
-                                var taken = 0
-                                while taken < k {
-                                    var j = rng.below(n - 1)
-                                    if j >= i { j += 1 }
-                                    if !replace {
-                                        if scratch.stamp[j] == drawNumber { continue }
-                                        scratch.stamp[j] = drawNumber
-                                    }
-                                    if let focal {
-                                        let d = focal[i] - values[j]
-                                        lag += links[taken].1 * (d * d)
-                                    } else {
-                                        lag += links[taken].1 * values[j]
-                                    }
-                                    taken += 1
+                        let stamp = scratch.stamp, sims = scratch.sims, linkWeights = scratch.linkWeights
+                        var drawNumber = scratch.drawNumber
+                        values.withUnsafeBufferPointer { vb in
+                            let v = vb.baseAddress!
+                            for i in range where observed[i].isFinite {
+                                var k = 0
+                                for e in w.offsets[i]..<w.offsets[i + 1] where Int(w.neighbors[e]) != i {
+                                    linkWeights[k] = w.weights[e]
+                                    k += 1
                                 }
-                                let s = focal == nil ? a[i] + b[i] * lag : a[i] + lag
-                                scratch.sims[t] = s
-                                sum += s
-                                sumSquares += s * s
+                                guard k > 0, k <= n - 1 else { continue }
+                                var rng = RandomStream(seed: seed, key: UInt64(i))
+                                var sum = 0.0, sumSquares = 0.0
+                                let ai = a[i], bi = b[i], fi = squared ? f[i] : 0
+                                let bound = UInt32(n - 1), threshold = (0 &- bound) % bound
+                                var spare: UInt32 = 0, haveSpare = false
+                                for t in 0..<r {
+                                    drawNumber &+= 1
+                                    var lag = 0.0
+                                    var taken = 0
+                                    while taken < k {
+                                        // Lemire's unbiased bounded integer on 32-bit halves of one 64-bit draw.
+                                        var x: UInt32
+                                        if haveSpare { x = spare; haveSpare = false } else {
+                                            let bits = rng.next()
+                                            x = UInt32(truncatingIfNeeded: bits)
+                                            spare = UInt32(truncatingIfNeeded: bits >> 32)
+                                            haveSpare = true
+                                        }
+                                        let product = UInt64(x) &* UInt64(bound)
+                                        if UInt32(truncatingIfNeeded: product) < threshold { continue }
+                                        var j = Int(product >> 32)
+                                        if j >= i { j += 1 }
+                                        if !replace {
+                                            if stamp[j] == drawNumber { continue }
+                                            stamp[j] = drawNumber
+                                        }
+                                        if squared {
+                                            let d = fi - v[j]
+                                            lag += linkWeights[taken] * (d * d)
+                                        } else {
+                                            lag += linkWeights[taken] * v[j]
+                                        }
+                                        taken += 1
+                                    }
+                                    let s = squared ? ai + lag : ai + bi * lag
+                                    sims[t] = s
+                                    sum += s
+                                    sumSquares += s * s
+                                }
+                                let mean = sum / Double(r)
+                                let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
+                                po[i] = alternative.pseudoP(observed: observed[i], simulated: UnsafeMutableBufferPointer(start: sims, count: r))
+                                zo[i] = (observed[i] - mean) / sd
+                                mo[i] = mean
                             }
-                            let mean = sum / Double(r)
-                            let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
-                            po[i] = alternative.pseudoP(observed: observed[i], simulated: &scratch.sims)
-                            zo[i] = (observed[i] - mean) / sd
-                            mo[i] = mean
                         }
+                        scratch.drawNumber = drawNumber
                     }
                 }
             }
@@ -101,16 +121,26 @@ public struct ConditionalPermutation: Sendable {
         return Result(pseudoP: p, zSim: z, meanSim: m)
     }
 
-    /// One worker's buffers: `stamp[j] == drawNumber` marks j as drawn in
-    /// the current draw (an O(1) test), and the R simulated statistics.
+    /// One worker's buffers, as raw memory: `stamp[j] == drawNumber` marks
+    /// j as drawn in the current draw (an O(1) test), the R simulated
+    /// statistics, and the focal unit's link weights.
     final class Scratch {
-        var stamp: [Int]
-        var drawNumber = 0
-        var sims: [Double]
+        let stamp: UnsafeMutablePointer<UInt32>
+        var drawNumber: UInt32 = 0
+        let sims: UnsafeMutablePointer<Double>
+        let linkWeights: UnsafeMutablePointer<Double>
 
         init(n: Int, permutations: Int) {
-            stamp = [Int](repeating: -1, count: n)
-            sims = [Double](repeating: 0, count: permutations)
+            stamp = .allocate(capacity: n)
+            stamp.initialize(repeating: 0, count: n)
+            sims = .allocate(capacity: permutations)
+            linkWeights = .allocate(capacity: n)
+        }
+
+        deinit {
+            stamp.deallocate()
+            sims.deallocate()
+            linkWeights.deallocate()
         }
     }
 }

@@ -57,6 +57,11 @@ public enum Alternative: String, Sendable, CaseIterable {
     /// The pseudo p-value of `observed` among the simulated statistics
     /// (which may be reordered: two-sided sorts them).
     public func pseudoP(observed o: Double, simulated s: inout [Double]) -> Double {
+        s.withUnsafeMutableBufferPointer { pseudoP(observed: o, simulated: $0) }
+    }
+
+    /// As above, on raw memory (the permutation engine's buffer).
+    public func pseudoP(observed o: Double, simulated s: UnsafeMutableBufferPointer<Double>) -> Double {
         let r = s.count
         let denominator = Double(r + 1)
         switch self {
@@ -74,15 +79,16 @@ public enum Alternative: String, Sendable, CaseIterable {
         case .twoSided:
             let q = Double(s.count { $0 <= o }) / Double(r) * 100
             let qLow = min(q, 100 - q)
-            s.sort()
-            let lo = Self.percentile(sorted: s, qLow), hi = Self.percentile(sorted: s, 100 - qLow)
+            var sorted = s
+            sorted.sort()
+            let lo = Self.percentile(sorted: UnsafeBufferPointer(s), qLow), hi = Self.percentile(sorted: UnsafeBufferPointer(s), 100 - qLow)
             let outside = s.count { $0 <= lo } + s.count { $0 >= hi }
             return Double(outside + 1) / denominator
         }
     }
 
     /// numpy's default ("linear") percentile of sorted values.
-    static func percentile(sorted a: [Double], _ q: Double) -> Double {
+    static func percentile(sorted a: UnsafeBufferPointer<Double>, _ q: Double) -> Double {
         let h = Double(a.count - 1) * q / 100
         let lower = Int(h.rounded(.down))
         guard lower + 1 < a.count else { return a[a.count - 1] }
