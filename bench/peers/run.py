@@ -9,6 +9,7 @@ process so that its peak memory is its own.
 
 Usage (after bench/peers/setup.sh): bench/peers/run.py --size 50000 [--repeat 5]
     [--threads 2] [--only read-shapefile,queen] [--markdown]
+    bench/peers/run.py --size 50000 --only end-to-end   (fresh processes, CLI against a Python script)
 Prints one JSON line per measurement and, with --markdown, the table that
 BENCHMARKS.md records, with the ratio peer median / GeoVote median.
 """
@@ -172,6 +173,47 @@ PEERS = [
 ]
 
 
+END_TO_END_PY = r"""
+import sys
+import geopandas as gpd
+from esda.getisord import G_Local
+from libpysal.weights import Queen
+src, out, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+gdf = gpd.read_file(src, engine="pyogrio")
+w = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
+w.transform = "B"
+g = G_Local((gdf["PJD"] / gdf["valid"]).to_numpy(float), w, transform="B", star=True, permutations=999, n_jobs=threads, seed=1)
+gdf["GiZScore"], gdf["GiPSim"] = g.Zs, g.p_sim
+gdf.to_file(out, engine="pyogrio")
+"""
+
+
+def end_to_end(size, repeat, threads):
+    """Read the communes, queen weights, Gi* with 999 permutations, write the
+    layer with the results: each run a fresh process, as a command-line user
+    runs it (Python pays its imports and numba's compile every time)."""
+    src = communes(size)
+    out_dir = cache_dir()
+    commands = {
+        "GeoVote": [os.path.join(ROOT, ".build", "release", "geovote"), "hotspots", src, "--field", "PJD/valid",
+                    "--statistic", "gistar", "--weights", "queen", "--permutations", "999", "--seed", "1",
+                    "--threads", str(threads), "-o", os.path.join(out_dir, "e2e-geovote.shp")],
+        "geopandas + libpysal + esda": [sys.executable, "-c", END_TO_END_PY, src, os.path.join(out_dir, "e2e-peer.shp"), str(threads)],
+    }
+    env = dict(os.environ, NUMBA_NUM_THREADS=str(threads))
+    result = {}
+    for tool, cmd in commands.items():
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=env)
+            times.append(time.perf_counter() - start)
+        result[tool] = {"workload": "end-to-end-gistar", "tool": tool, "size": size, "threads": threads,
+                        "median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+        print(json.dumps(result[tool]), flush=True)
+    return result
+
+
 def measure_one(index, size, repeat, threads):
     """Runs in a child process: one peer workload, printed as JSON."""
     workload, tool, prepare = PEERS[index]
@@ -209,6 +251,12 @@ def main():
         measure_one(a.child, a.size, a.repeat, a.threads)
         return
     only = set(filter(None, a.only.split(",")))
+    if only == {"end-to-end"}:
+        r = end_to_end(a.size, a.repeat, a.threads)
+        g, p = r["GeoVote"], r["geopandas + libpysal + esda"]
+        print(f"\n| end to end (fresh processes) | GeoVote median s | geopandas + libpysal + esda median s | ratio |\n|---|---|---|---|")
+        print(f"| read, queen, Gi* 999, write | {g['median_s']:.3f} | {p['median_s']:.3f} | {p['median_s'] / g['median_s']:.1f} |")
+        return
     rows = []
     geovote = {}
     for i, (workload, tool, _) in enumerate(PEERS):
