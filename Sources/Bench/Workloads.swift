@@ -85,6 +85,17 @@ enum Workloads {
             let table = try ShapefileReader().read(context.communesShapefile())
             return { _ = try SpatialWeights.contiguity(table, rule: .queen) }
         },
+        Workload(name: "rook", summary: "rook contiguity (libpysal edge rule) of the communes", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            return { _ = try SpatialWeights.contiguity(table, rule: .rook) }
+        },
+        Workload(name: "distance-band", summary: "distance band at twice the median nearest-neighbour distance of the centroids", items: { $0 }) { context in
+            let points = try WeightsPoints(table: ShapefileReader().read(context.communesShapefile()))
+            let nearest = SpatialWeights.kthNeighborDistances(points, k: 1).sorted()
+            let threshold = 2 * nearest[(nearest.count - 1) / 2]
+            FileHandle.standardError.write(Data("distance-band threshold \(threshold)\n".utf8))
+            return { _ = try SpatialWeights.distanceBand(points, threshold: threshold) }
+        },
         Workload(name: "knn8", summary: "8 nearest neighbours of the communes' centroids (k-d tree)", items: { $0 }) { context in
             let points = try WeightsPoints(table: ShapefileReader().read(context.communesShapefile()))
             return { _ = try SpatialWeights.kNearest(points, k: 8) }

@@ -96,6 +96,47 @@ def centroids(size):
     return np.column_stack([shapely.get_x(c), shapely.get_y(c)])
 
 
+def p_rook_libpysal(size, threads):
+    import pyogrio
+    from libpysal.weights import Rook
+    gdf = pyogrio.read_dataframe(communes(size))
+    return lambda: Rook.from_dataframe(gdf, use_index=False, silence_warnings=True)
+
+
+def p_rook_pygeoda(size, threads):
+    import pygeoda
+    gda = pygeoda.open(communes(size))
+    return lambda: pygeoda.rook_weights(gda)
+
+
+def p_knn_scipy(size, threads):
+    from scipy.spatial import cKDTree
+    xy = centroids(size)
+    return lambda: cKDTree(xy).query(xy, k=9, workers=threads)
+
+
+def band_threshold(xy):
+    """Twice the median nearest-neighbour distance (as geovote-bench)."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+    d, _ = cKDTree(xy).query(xy, k=2)
+    return 2 * np.sort(d[:, 1])[(len(xy) - 1) // 2]
+
+
+def p_band_scipy(size, threads):
+    from scipy.spatial import cKDTree
+    xy = centroids(size)
+    t = band_threshold(xy)
+    return lambda: cKDTree(xy).sparse_distance_matrix(cKDTree(xy), t, output_type="coo_matrix")
+
+
+def p_band_libpysal(size, threads):
+    from libpysal.weights import DistanceBand
+    xy = centroids(size)
+    t = band_threshold(xy)
+    return lambda: DistanceBand(xy, threshold=t, binary=True, silence_warnings=True)
+
+
 def p_knn_libpysal(size, threads):
     from libpysal.weights import KNN
     xy = centroids(size)
@@ -163,7 +204,12 @@ PEERS = [
     ("validity-area", "shapely is_valid + area", p_validity_shapely),
     ("queen", "libpysal Queen", p_queen_libpysal),
     ("queen", "pygeoda queen_weights", p_queen_pygeoda),
+    ("rook", "libpysal Rook", p_rook_libpysal),
+    ("rook", "pygeoda rook_weights", p_rook_pygeoda),
+    ("distance-band", "scipy cKDTree sparse_distance_matrix", p_band_scipy),
+    ("distance-band", "libpysal DistanceBand", p_band_libpysal),
     ("knn8", "libpysal KNN", p_knn_libpysal),
+    ("knn8", "scipy cKDTree query", p_knn_scipy),
     ("knn8", "scikit-learn NearestNeighbors", p_knn_sklearn),
     ("knn8", "pygeoda knn_weights", p_knn_pygeoda),
     ("gistar-999", "esda G_Local (numba)", p_gistar_esda),

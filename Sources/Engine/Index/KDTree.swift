@@ -175,17 +175,21 @@ public struct KDTree: Sendable {
     public func within(radius: Double, of q: (Double, Double, Double), excluding: Int = -1) -> [(index: Int, squaredDistance: Double)] {
         guard !nodes.isEmpty else { return [] }
         let r2 = radius * radius
+        // Clearly inside or outside by squared distance; the square root
+        // (the exact test, d ≤ radius) only near the boundary.
+        let inside = r2 * (1 - 1e-12), outside = r2 * (1 + 1e-12)
         var result: [(index: Int, squaredDistance: Double)] = []
         var stack: [Int32] = [0]
+        stack.reserveCapacity(64)
         while let top = stack.popLast() {
             let node = nodes[Int(top)]
-            if boxDistance(node, q) > r2 * (1 + 1e-12) { continue }
+            if boxDistance(node, q) > outside { continue }
             if node.left < 0 {
                 for slot in Int(node.start)..<Int(node.end) {
                     let j = Int(order[slot])
                     if j == excluding { continue }
                     let d = squaredDistance(j, to: q)
-                    if d.squareRoot() <= radius { result.append((j, d)) }
+                    if d < inside || (d <= outside && d.squareRoot() <= radius) { result.append((j, d)) }
                 }
             } else {
                 stack.append(node.left)

@@ -26,8 +26,9 @@ extension SpatialWeights {
     /// exactly. Binary, symmetric; polygons with no neighbour are islands.
     ///
     /// Method: every vertex (queen) or edge (rook) becomes a key of its exact
-    /// coordinates; keys are sorted, and polygons sharing a key are linked.
-    /// Never all pairs. - Complexity: O(V log V) for V vertices.
+    /// coordinates; keys are bucketed by hash and sorted in parallel, and
+    /// polygons sharing a key are linked. Never all pairs.
+    /// - Complexity: O(V log V) for V vertices.
     public static func contiguity(_ table: FeatureTable, rule: ContiguityRule, snap: Double = spdepDefaultSnap,
                                   file: String? = nil) throws -> SpatialWeights {
         for (i, g) in table.geometries.enumerated() {
@@ -62,23 +63,7 @@ extension SpatialWeights {
                 }
             }
         }
-        entries.sort()
-        var pairs: [(Int32, Int32)] = []
-        var start = 0
-        while start < entries.count {
-            var end = start + 1
-            while end < entries.count && entries[end].sameCoordinates(entries[start]) { end += 1 }
-            if end - start > 1 {
-                var polygons = entries[start..<end].map(\.polygon)
-                polygons = Array(Set(polygons)).sorted()
-                if polygons.count > 1 {
-                    for i in polygons {
-                        for j in polygons where j != i { pairs.append((i, j)) }
-                    }
-                }
-            }
-            start = end
-        }
+        let pairs = Self.sharedKeyPairs(entries)
         return fromPairs(pairs, count: table.count)
     }
 
@@ -137,39 +122,103 @@ extension SpatialWeights {
         return fromPairs(pairs, count: table.count)
     }
 
-    /// Binary weights from directed pairs (repeats allowed).
-    static func fromPairs(_ pairs: [(Int32, Int32)], count n: Int) -> SpatialWeights {
-        var sorted = pairs
-        sorted.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        var offsets = [Int](repeating: 0, count: n + 1)
-        var neighbors: [Int32] = []
-        neighbors.reserveCapacity(sorted.count)
-        var last: (Int32, Int32) = (-1, -1)
-        for pair in sorted where pair != last {
-            neighbors.append(pair.1)
-            offsets[Int(pair.0) + 1] += 1
-            last = pair
+    /// The directed pairs of polygons that share a key. Entries are bucketed
+    /// by the top bits of a hash of their coordinates, the buckets sorted in
+    /// parallel by (hash, coordinates, polygon); the result depends on the
+    /// entries only, never on the thread count.
+    static func sharedKeyPairs(_ entries: [ContiguityKey]) -> [(Int32, Int32)] {
+        let bucketBits = 6, bucketCount = 1 << bucketBits
+        var buckets = [[ContiguityKey]](repeating: [], count: bucketCount)
+        for e in entries { buckets[Int(e.hash >> UInt64(64 - bucketBits))].append(e) }
+        let found = PerChunk<[(Int32, Int32)]>(count: bucketCount)
+        buckets.withUnsafeMutableBufferPointer { bb in
+            let b = UnsafeSendableBuffer(bb)
+            Parallel.forEachChunk(count: bucketCount, grain: 1) { _, chunk, _ in
+                b.base[chunk].sort()
+                let bucket = b.base[chunk]
+                var pairs: [(Int32, Int32)] = []
+                var start = 0
+                while start < bucket.count {
+                    var end = start + 1
+                    while end < bucket.count && bucket[end].sameCoordinates(bucket[start]) { end += 1 }
+                    if end - start > 1 {
+                        // Sorted by polygon within the run: distinct polygons in order.
+                        var polygons: [Int32] = []
+                        for e in bucket[start..<end] where polygons.last != e.polygon { polygons.append(e.polygon) }
+                        if polygons.count > 1 {
+                            for i in polygons { for j in polygons where j != i { pairs.append((i, j)) } }
+                        }
+                    }
+                    start = end
+                }
+                found[chunk] = pairs
+            }
         }
-        for i in 0..<n { offsets[i + 1] += offsets[i] }
+        return found.inOrder.flatMap { $0 }
+    }
+
+    /// Binary weights from directed pairs (repeats allowed): a counting sort
+    /// by focal unit, then each row sorted and deduplicated in parallel.
+    static func fromPairs(_ pairs: [(Int32, Int32)], count n: Int) -> SpatialWeights {
+        var starts = [Int](repeating: 0, count: n + 1)
+        for p in pairs { starts[Int(p.0) + 1] += 1 }
+        for i in 0..<n { starts[i + 1] += starts[i] }
+        let counts = starts
+        var fill = counts
+        var raw = [Int32](repeating: 0, count: pairs.count)
+        for p in pairs {
+            raw[fill[Int(p.0)]] = p.1
+            fill[Int(p.0)] += 1
+        }
+        var rowLength = [Int](repeating: 0, count: n)
+        raw.withUnsafeMutableBufferPointer { rb in
+            rowLength.withUnsafeMutableBufferPointer { lb in
+                let (r, l) = (UnsafeSendableBuffer(rb), UnsafeSendableBuffer(lb))
+                Parallel.forEachChunk(count: n, grain: 1024) { _, _, range in
+                    for i in range {
+                        var row = UnsafeMutableBufferPointer(start: r.base + counts[i], count: counts[i + 1] - counts[i])
+                        row.sort()
+                        var kept = 0
+                        for k in 0..<row.count where kept == 0 || row[kept - 1] != row[k] {
+                            row[kept] = row[k]
+                            kept += 1
+                        }
+                        l.base[i] = kept
+                    }
+                }
+            }
+        }
+        var offsets = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n { offsets[i + 1] = offsets[i] + rowLength[i] }
+        var neighbors = [Int32]()
+        neighbors.reserveCapacity(offsets[n])
+        for i in 0..<n { neighbors.append(contentsOf: raw[counts[i]..<(counts[i] + rowLength[i])]) }
         return SpatialWeights(offsets: offsets, neighbors: neighbors, weights: [Double](repeating: 1, count: neighbors.count), transform: .binary)
     }
 }
 
-/// A vertex or an edge with the polygon it belongs to, ordered by exact
-/// coordinates then polygon.
+/// A vertex or an edge with the polygon it belongs to, ordered by a hash of
+/// its coordinates, then the exact coordinates, then polygon.
 struct ContiguityKey: Comparable {
     let ax: Double, ay: Double, bx: Double, by: Double
     let polygon: Int32
+    /// A mix of the coordinates' bits: orders keys cheaply and buckets them.
+    let hash: UInt64
 
     init(a: (Double, Double), b: (Double, Double), polygon: Int32) {
         // -0.0 and 0.0 are the same coordinate.
         ax = a.0 + 0; ay = a.1 + 0; bx = b.0 + 0; by = b.1 + 0
         self.polygon = polygon
+        var h = RandomStream.mix(ax.bitPattern)
+        h = RandomStream.mix(h ^ ay.bitPattern)
+        h = RandomStream.mix(h ^ bx.bitPattern)
+        hash = RandomStream.mix(h ^ by.bitPattern)
     }
 
     func sameCoordinates(_ o: ContiguityKey) -> Bool { ax == o.ax && ay == o.ay && bx == o.bx && by == o.by }
 
     static func < (l: ContiguityKey, r: ContiguityKey) -> Bool {
+        if l.hash != r.hash { return l.hash < r.hash }
         if l.ax != r.ax { return l.ax < r.ax }
         if l.ay != r.ay { return l.ay < r.ay }
         if l.bx != r.bx { return l.bx < r.bx }
