@@ -233,7 +233,7 @@ struct HotspotColumns {
             if let ps = g.pseudoP { cols.append(Column(name: "\(prefix)_psim", values: fmt(ps))) }
             cols.append(Column(name: "\(prefix)_bin", values: .integer(bins.map { Int64($0) })))
             return HotspotColumns(code: star ? "GS" : "GI", columns: cols,
-                                  summary: "\(spec) \(stat): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+ (of those at 90 %+: hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 })), undefined \(g.undefined.count)",
+                                  summary: "\(spec) \(stat): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+; hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 }) at 90 %+; undefined \(g.undefined.count)",
                                   statistic: stat, value: g.G, z: g.z, p: g.p, classes: [], bins: bins)
         case "local-moran", "local-moran-bv":
             let w = base.transformed(try command.transformKind(default: .row))
