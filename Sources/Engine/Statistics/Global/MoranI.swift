@@ -24,18 +24,12 @@ public struct MoranI: Sendable {
     ///   or a weights matrix of another size.
     public init(_ y: [Double], weights w: SpatialWeights, permutations: Int = 0, seed: UInt64 = 12345,
                 workers: Int = Parallel.defaultWorkerCount) throws {
+        try GlobalInput.validate(y, w, name: "Moran's I")
         let n = y.count
-        guard w.count == n else { throw GeoVoteError.invalidArgument("the weights have \(w.count) observations, the variable \(n)") }
-        guard n >= 4 else { throw GeoVoteError.invalidArgument("Moran's I needs at least 4 observations, not \(n)") }
-        if let bad = y.firstIndex(where: { !$0.isFinite }) {
-            throw GeoVoteError.malformed(DataLocation(record: bad, value: "\(y[bad])"), reason: "is missing or not finite: Moran's I is undefined")
-        }
         let mean = y.reduce(0, +) / Double(n)
         let z = y.map { $0 - mean }
         let m2 = z.reduce(0) { $0 + $1 * $1 }
-        guard m2 > 0 else { throw GeoVoteError.unsupported("the variable is constant: Moran's I is undefined") }
         let s0 = w.s0
-        guard s0 > 0 else { throw GeoVoteError.unsupported("the weights have no links: Moran's I is undefined") }
         let statistic: @Sendable ([Double]) -> Double = { v in
             Double(n) / s0 * SpatialLag.crossProduct(v, w) / m2
         }
