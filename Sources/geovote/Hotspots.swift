@@ -63,7 +63,9 @@ struct Hotspots: ParsableCommand {
         scale unless --scale spdep; classes HH LH LL HL ns. Local Geary: esda's \
         (row weights, z-scores); classes HH LL other ns (needs permutations). \
         local-moran-bv: the variable at the focal unit against --against at the \
-        neighbours.
+        neighbours. join-count (esda Join_Counts_Local, binary weights): \
+        --field winner(all/valid)=PJD marks the communes PJD won; classes BB \
+        (significant cluster of wins), ns.
         Gi_Bin: +-3, +-2, +-1 when the p-value (pseudo p when permuting) is \
         within the cut-off at 0.01, 0.05, 0.10, each corrected by --correction \
         (ArcGIS's FDR option); GiPValue (--names arcgis) is the normal p.
@@ -82,7 +84,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "Variables, comma-separated: FIELD, NUM/DEN, all/DEN, eb:NUM/DEN.")
     var field: String
 
-    @Option(name: .long, help: "gistar | gi | local-moran | local-moran-bv | local-geary, comma-separated.")
+    @Option(name: .long, help: "gistar | gi | local-moran | local-moran-bv | local-geary, comma-separated; or join-count alone (--field FIELD=VALUE or winner(all/valid)=PARTY, several separated by ';').")
     var statistic: String = "gistar"
 
     @Option(name: .long, help: "local-moran-bv: the variable at the neighbours (e.g. voters/registered).")
@@ -140,7 +142,10 @@ struct Hotspots: ParsableCommand {
                 throw GeoVoteError.invalidArgument("unknown --correction '\(correction)'; use none, fdr, by or bonferroni")
             }
             let format = try LayerIO.Format(path: output)
-            let specs = try VariableSpec.list(field, in: table, file: file)
+            // join-count takes categories ("winner(all/valid)=PJD", "FIELD=VALUE"), kept whole.
+            let specs = statistic.lowercased() == "join-count"
+                ? field.split(separator: ";").map { VariableSpec(numerator: String($0)) }
+                : try VariableSpec.list(field, in: table, file: file)
             let statistics = statistic.split(separator: ",").map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
             let arcgis = names.lowercased() == "arcgis"
             guard names.lowercased() == "geovote" || arcgis else { throw GeoVoteError.invalidArgument("--names is geovote or arcgis") }
@@ -160,7 +165,8 @@ struct Hotspots: ParsableCommand {
             let jobs = specs.flatMap { spec in statistics.map { (spec, $0) } }
             for (step, (spec, stat)) in jobs.enumerated() {
                 FileHandle.standardError.write(Data("[\(step + 1)/\(jobs.count)] \(spec) \(stat)\n".utf8))
-                let y = try table.values(of: spec, file: file)
+                let y = stat == "join-count" ? try HotspotColumns.binary(spec.description, table: table, file: file)
+                                             : try table.values(of: spec, file: file)
                 let result = try HotspotColumns.compute(stat, y: y, spec: spec, table: table, file: file, base: base, command: self,
                                                         permutation: permutation, correction: correctionKind)
                 columns += arcgis ? result.arcgisColumns(neighbours: base.cardinalities) : result.columns
@@ -271,9 +277,53 @@ struct HotspotColumns {
             return HotspotColumns(code: "LG", columns: cols,
                                   summary: "\(prefix): " + ["HH", "LL", "other", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
                                   statistic: stat, value: lg.c, z: lg.zSim ?? [], p: lg.pseudoP ?? [], classes: classes, bins: nil)
+        case "join-count":
+            let lj = try LocalJoinCount(y, weights: base, permutation: permutation)
+            let p = lj.pseudoP
+            let cut = p.map(cutoff)
+            let classes = (0..<y.count).map { i -> String in
+                guard lj.count[i].isFinite else { return "undefined" }
+                guard let p, let cut, p[i].isFinite else { return lj.count[i] > 0 ? "BB" : "ns" }
+                return p[i] <= cut ? "BB" : "ns"
+            }
+            let safe = spec.numerator.replacingOccurrences(of: "(", with: "_").replacingOccurrences(of: ")", with: "")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "_")
+            let name = "\(safe)_join-count"
+            var cols = [Column(name: "\(name)_value", values: fmt(lj.count))]
+            if let p { cols.append(Column(name: "\(name)_psim", values: fmt(p))) }
+            cols.append(Column(name: "\(name)_class", values: .text(classes)))
+            return HotspotColumns(code: "JC", columns: cols,
+                                  summary: "\(spec.numerator) join-count: units \(y.count { $0 == 1 }), significant BB clusters \(classes.count { $0 == "BB" }), undefined \(lj.undefined.count)",
+                                  statistic: stat, value: lj.count, z: [], p: p ?? [], classes: classes, bins: nil)
         default:
-            throw GeoVoteError.invalidArgument("unknown --statistic '\(stat)'; use gistar, gi, local-moran, local-moran-bv or local-geary")
+            throw GeoVoteError.invalidArgument("unknown --statistic '\(stat)'; use gistar, gi, local-moran, local-moran-bv, local-geary or join-count")
         }
+    }
+
+    /// A 0/1 variable for local join counts: "FIELD=VALUE" (1 where the field
+    /// shows VALUE), "winner(all/valid)=PJD" or "winner(RNI,PAM,PJD)=PJD" (1
+    /// where PJD has the most votes of the listed count fields; ties to the
+    /// first listed), or a numeric 0/1 field.
+    static func binary(_ text: String, table: FeatureTable, file: String) throws -> [Double] {
+        guard let eq = text.lastIndex(of: "=") else { return try table.numericValues(of: text, file: file) }
+        let left = String(text[..<eq]), value = String(text[text.index(after: eq)...])
+        if left.lowercased().hasPrefix("winner("), left.hasSuffix(")") {
+            let inner = String(left.dropFirst(7).dropLast())
+            let parties = try VariableSpec.list(inner, in: table, file: file).map(\.numerator)
+            guard parties.contains(value) else {
+                throw GeoVoteError.invalidArgument("\(value) is not among the parties of \(left): \(parties.joined(separator: ", "))")
+            }
+            let votes = try parties.map { try table.numericValues(of: $0, file: file) }
+            return (0..<table.count).map { i in
+                var best = 0
+                for k in parties.indices where votes[k][i] > votes[best][i] { best = k }
+                return parties[best] == value ? 1 : 0
+            }
+        }
+        guard let column = table.column(named: left) else {
+            throw GeoVoteError.invalidArgument("\(file) has no field '\(left)'")
+        }
+        return (0..<table.count).map { column.values.displayValue($0) == value ? 1 : 0 }
     }
 
     /// ArcGIS's field names (Hot Spot Analysis; Cluster and Outlier Analysis).
@@ -295,7 +345,7 @@ struct HotspotColumns {
     /// statistic code and a field letter.
     static func shortName(_ long: String, id: String?) -> String {
         if long == id || long == "index" { return long }
-        let codes: [(String, String)] = [("_gistar_", "GS"), ("_gi_", "GI"), ("_local-moran-bv_", "LB"), ("_local-moran_", "LM"), ("_local-geary_", "LG")]
+        let codes: [(String, String)] = [("_gistar_", "GS"), ("_gi_", "GI"), ("_local-moran-bv_", "LB"), ("_local-moran_", "LM"), ("_local-geary_", "LG"), ("_join-count_", "JC")]
         let fields: [String: String] = ["value": "V", "z": "Z", "p": "P", "psim": "S", "class": "C", "bin": "C"]
         for (marker, code) in codes {
             guard let range = long.range(of: marker) else { continue }

@@ -24,10 +24,10 @@ import Testing
         #expect(abs(a - b) <= 1e-12 + 1e-10 * abs(b), "\(label): \(a) vs esda \(b)")
     }
 
-    static func withinPermutationTolerance(_ ours: [Double], _ esda: [Double], r: Int, _ label: String, share: Double = 0.995) {
+    static func withinPermutationTolerance(_ ours: [Double], _ esda: [Double], r: Int, _ label: String, share: Double = 0.995, sigmas: Double = 3) {
         var agree = 0
         for (i, (p, q)) in zip(ours, esda).enumerated() {
-            let tolerance = 3 * (q * (1 - q) / Double(r)).squareRoot() + 1 / Double(r + 1)
+            let tolerance = sigmas * (q * (1 - q) / Double(r)).squareRoot() + 1 / Double(r + 1)
             if abs(p - q) <= tolerance { agree += 1 } else { print("\(label): unit \(i) p \(p) esda \(q)") }
         }
         #expect(Double(agree) >= share * Double(ours.count), "\(label): \(agree) of \(ours.count) p-values agree")

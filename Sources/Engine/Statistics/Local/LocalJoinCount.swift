@@ -1,0 +1,33 @@
+/// Local join counts for a binary variable (Anselin and Li 2019), as esda
+/// `Join_Counts_Local` defines them: BB_i = y_i Σ_j w_ij y_j with binary
+/// weights and no self-link, y ∈ {0, 1} — for a winning party, how many of
+/// a commune's neighbours that party also won, where it won itself.
+/// Inference by conditional permutation; as esda, the pseudo p is
+/// undefined (NaN) where BB_i = 0.
+public struct LocalJoinCount: Sendable {
+    public let count: [Double]
+    public let pseudoP: [Double]?
+    public let undefined: [Int]
+
+    /// - Throws: when a value is not 0 or 1, or the sizes differ.
+    public init(_ y: [Double], weights input: SpatialWeights, permutation: ConditionalPermutation? = nil,
+                workers: Int = Parallel.defaultWorkerCount) throws {
+        try LocalStatisticInput.check(y, weights: input)
+        if let bad = y.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw GeoVoteError.malformed(DataLocation(record: bad, value: "\(y[bad])"), reason: "is not 0 or 1: local join counts need a binary variable")
+        }
+        let w = input.withoutDiagonal().transformed(.binary)
+        let islands = Set(w.islands)
+        let lag = SpatialLag.lag(y, w)
+        let n = y.count
+        let joins = (0..<n).map { islands.contains($0) ? Double.nan : y[$0] * lag[$0] }
+        count = joins
+        undefined = islands.sorted()
+        if let permutation {
+            let r = permutation.run(observed: joins, values: y, weights: w, a: [Double](repeating: 0, count: n), b: y, workers: workers)
+            pseudoP = (0..<n).map { joins[$0] == 0 ? .nan : r.pseudoP[$0] }
+        } else {
+            pseudoP = nil
+        }
+    }
+}
