@@ -136,6 +136,23 @@ extension AutocorrelationReferenceTests {
         let m1 = try MoranI(y, weights: w, permutations: 999, seed: 3, workers: 1)
         let m2 = try MoranI(y, weights: w, permutations: 999, seed: 3, workers: workers)
         #expect(m1.pseudoP == m2.pseudoP)
+        let c1 = try GearyC(y, weights: w, permutations: 999, seed: 3, workers: 1)
+        let c2 = try GearyC(y, weights: w, permutations: 999, seed: 3, workers: workers)
+        #expect(c1.pseudoP == c2.pseudoP)
+        for alternative in Alternative.allCases {
+            let draws = ConditionalPermutation(permutations: 499, seed: 7, alternative: alternative, withReplacement: alternative == .folded)
+            let l1 = try LocalGeary(y, weights: w, permutation: draws, workers: 1)
+            let l2 = try LocalGeary(y, weights: w, permutation: draws, workers: workers)
+            #expect(l1.pseudoP! == l2.pseudoP! && l1.zSim!.map(\.bitPattern) == l2.zSim!.map(\.bitPattern), "\(alternative)")
+            let b1 = try LocalMoran(x: y, y: y.map { $0 * $0 }, weights: w, permutation: draws, workers: 1)
+            let b2 = try LocalMoran(x: y, y: y.map { $0 * $0 }, weights: w, permutation: draws, workers: workers)
+            #expect(b1.pseudoP! == b2.pseudoP!)
+        }
+        let median = y.sorted()[y.count / 2]
+        let binary = y.map { $0 > median ? 1.0 : 0.0 }
+        let j1 = try LocalJoinCount(binary, weights: w, permutation: ConditionalPermutation(permutations: 499), workers: 1)
+        let j2 = try LocalJoinCount(binary, weights: w, permutation: ConditionalPermutation(permutations: 499), workers: workers)
+        #expect(j1.pseudoP!.map(\.bitPattern) == j2.pseudoP!.map(\.bitPattern))
     }
 
     /// Seed-free check: under conditional randomisation without
