@@ -223,7 +223,9 @@ struct HotspotColumns {
         case "gistar", "gi":
             _ = cutoff
             let star = stat == "gistar"
-            let w = (star ? base.withDiagonal(1) : base).transformed(try command.transformKind(default: .binary))
+            // Gi*'s self-weight as esda sets it: 1 for binary weights, else the row's largest weight.
+            let selfWeight = base.transform == .binary ? [Double](repeating: 1, count: base.count) : base.rowMaxima
+            let w = (star ? base.withDiagonal(selfWeight) : base).transformed(try command.transformKind(default: .binary))
             let g = try GetisOrdG(y, weights: w, star: star, variance: command.variance.lowercased() == "esda" ? .esda : .ordGetis, permutation: permutation)
             let p = g.pseudoP ?? g.p
             // ArcGIS's bins: ±3, ±2, ±1 when p is within the cut-off at 0.01,

@@ -52,9 +52,20 @@ extension SpatialWeights {
 
     /// Each row with the self-link (i, i) set to `value` (Gi* needs it).
     public func withDiagonal(_ value: Double = 1) -> SpatialWeights {
+        withDiagonal([Double](repeating: value, count: count))
+    }
+
+    /// Each row with its self-link set to `values[i]`.
+    public func withDiagonal(_ values: [Double]) -> SpatialWeights {
         var lists = (0..<count).map { i in Dictionary(uniqueKeysWithValues: zip(neighbors(of: i).map(Int.init), weights(of: i))) }
-        for i in 0..<count { lists[i][i] = value }
+        for i in 0..<count { lists[i][i] = values[i] }
         return SpatialWeights(neighborLists: lists.map { Array($0.keys) }, weightLists: lists.map { Array($0.values) }, transform: transform)
+    }
+
+    /// The largest weight of each row (0 for an island): esda's Gi*
+    /// self-weight for weights that are not binary.
+    public var rowMaxima: [Double] {
+        (0..<count).map { weights(of: $0).max() ?? 0 }
     }
 
     /// Each row without its self-link.

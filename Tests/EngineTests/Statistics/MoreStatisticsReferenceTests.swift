@@ -146,4 +146,22 @@ import Testing
         // unit within 4 of its standard errors (a miss once in 16,000 units).
         A.withinPermutationTolerance(ours, theirs, r: 99_999, "local join count p against the exact limit", share: 1, sigmas: 4)
     }
+
+    /// Gi* on inverse-distance weights: esda sets the self-weight to the
+    /// row's largest weight before row-standardising (what `geovote hotspots`
+    /// does for weights that are not binary).
+    @Test func giStarSelfWeightOnNonBinaryWeightsMatchesEsda() throws {
+        let ref = try Fixtures.csv("reference/statistics/columbus_gistar_idw.csv")
+        let table = try ShapefileReader().read(Fixtures.path("reference/data/columbus.shp"))
+        let y = try table.numericValues(of: "CRIME")
+        let points = try WeightsReferenceTests.planarPoints(table)
+        let base = try SpatialWeights.distanceBand(points, threshold: Double(ref[0]["threshold"]!)!, binary: false, alpha: -1)
+        let w = base.withDiagonal(base.rowMaxima).transformed(.row)
+        let g = try GetisOrdG(y, weights: w, star: true, variance: .esda)
+        for (i, row) in ref.enumerated() {
+            A.close(g.G[i], Double(row["Gs"]!)!, "Gs[\(i)]")
+            A.close(g.expected[i], Double(row["EGs"]!)!, "EGs[\(i)]")
+            A.close(g.z[i], Double(row["Zs"]!)!, "Zs[\(i)]")
+        }
+    }
 }
