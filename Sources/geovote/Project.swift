@@ -18,7 +18,7 @@ struct Project: ParsableCommand {
     @Option(name: .long, help: "Target CRS: EPSG:NNNN, a WKT or PROJ string, or 'auto' for a projected CRS that covers the data.")
     var to: String
 
-    @Option(name: .shortAndLong, help: "Output layer (.shp).")
+    @Option(name: .shortAndLong, help: "Output layer (.shp, or .geojson with a 'crs' member naming the EPSG code).")
     var output: String
 
     @OptionGroup var common: CommonOptions
@@ -46,9 +46,8 @@ struct Project: ParsableCommand {
                 FileHandle.standardError.write(Data((message + "\n").utf8))
             }
             let projected = try table.projected(to: target)
-            for note in try LayerIO.write(projected, to: output, encoding: table.sourceEncoding ?? .utf8) {
-                FileHandle.standardError.write(Data("geovote: note: \(note)\n".utf8))
-            }
+            // GeoJSON output keeps the CRS asked for (the pre-RFC 'crs' member).
+            try LayerIO.write(projected, to: output, options: .init(encoding: table.sourceEncoding ?? .utf8, keepCRS: true)).forEach(printNote)
             print("wrote \(projected.count) features in \(target) to \(output)")
         }
     }
