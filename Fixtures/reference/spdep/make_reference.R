@@ -2,9 +2,9 @@
 # `make setup-references`), on the data in ../data/:
 # - <set>_poly2nb_queen.csv, <set>_poly2nb_rook.csv: spdep poly2nb neighbour
 #   sets (default snap), 0-based focal,neighbor (islands as a focal with no neighbour);
-# - <set>_knearneigh4.csv, <set>_dnearneigh.csv: knearneigh(k = 4) and
-#   dnearneigh(0, d) on the centroids GeoVote uses (st_centroid, planar),
-#   d = the largest nearest-neighbour distance (every unit has a neighbour);
+# - <set>_knearneigh4.csv, <set>_dnearneigh.csv (+ _threshold.txt):
+#   knearneigh(k = 4) and dnearneigh(0, d) on the centroids GeoVote uses
+#   (st_centroid, planar), d = 1.5 x the largest nearest-neighbour distance;
 # - <set>_localmoran.csv: localmoran(x, nb2listw(queen, "W")) with
 #   conditional = TRUE and FALSE: Ii, E.Ii, Var.Ii, Z.Ii, two-sided p.
 # Run: Rscript Fixtures/reference/spdep/make_reference.R  (from the repository root)
@@ -22,6 +22,26 @@ write_nb <- function(nb, path) {
   }))
   con <- file(path, "w"); writeLines(header, con); close(con)
   write.table(rows, path, sep = ",", row.names = FALSE, quote = FALSE, append = TRUE, na = "")
+}
+
+# knearneigh(k = 4) and dnearneigh(0, 1.5 x the largest nearest-neighbour
+# distance) on the planar centroids (GEOS, as GeoVote's), or the points.
+points_of <- function(x) {
+  g <- st_geometry(x)
+  if (all(st_geometry_type(g) == "POINT")) st_coordinates(g) else st_coordinates(st_centroid(g))
+}
+for (name in c("columbus", "NY8", "baltim", "tokyomet262", "virginia", "morocco")) {
+  x <- st_read(file.path(data, paste0(name, ".shp")), quiet = TRUE)
+  st_crs(x) <- NA
+  xy <- points_of(x)[, 1:2]
+  k4 <- knn2nb(knearneigh(xy, k = 4))
+  nearest <- unlist(nbdists(knn2nb(knearneigh(xy, k = 1)), xy))
+  threshold <- 1.5 * max(nearest)
+  band <- dnearneigh(xy, 0, threshold)
+  write_nb(k4, file.path(here, paste0(name, "_knearneigh4.csv")))
+  write_nb(band, file.path(here, paste0(name, "_dnearneigh.csv")))
+  con <- file(file.path(here, paste0(name, "_dnearneigh_threshold.txt")), "w")
+  writeLines(c(header, sprintf("%.17g", threshold)), con); close(con)
 }
 
 sets <- list(columbus = "CRIME", NY8 = "PROPCAS", sids2 = NULL, boston_tracts = NULL, tokyomet262 = NULL, virginia = NULL, morocco = NULL)

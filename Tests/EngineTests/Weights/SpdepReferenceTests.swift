@@ -59,4 +59,30 @@ import Testing
             close(total.p[i], Self.number(row["P_total"]!), "P total[\(i)]")
         }
     }
+
+    /// spdep knearneigh(k = 4) and dnearneigh(0, d) on the same planar
+    /// centroids: kNN sets identical where the 4th distance is below the 5th
+    /// (elsewhere the tie rule decides); distance-band sets identical, with
+    /// co-located points kept as spdep keeps them.
+    @Test(arguments: ["columbus", "NY8", "baltim", "tokyomet262", "virginia", "morocco"])
+    func knearneighAndDnearneighMatch(name: String) throws {
+        let table = try ShapefileReader().read(Fixtures.path("reference/data/\(name).shp"))
+        let points = try WeightsReferenceTests.planarPoints(table)
+        let knn = try SpatialWeights.kNearest(points, k: 4)
+        let kth = SpatialWeights.kthNeighborDistances(points, k: 4), next = SpatialWeights.kthNeighborDistances(points, k: 5)
+        let k4 = try Self.neighbourSets("reference/spdep/\(name)_knearneigh4.csv", count: table.count)
+        var compared = 0
+        for i in 0..<table.count where kth[i] < next[i] {
+            #expect(knn.neighbors(of: i).map(Int.init) == k4[i], "\(name) knn: neighbours of \(i)")
+            compared += 1
+        }
+        #expect(compared > table.count * 9 / 10, "\(name): \(compared) unambiguous units")
+        let text = try String(contentsOfFile: Fixtures.path("reference/spdep/\(name)_dnearneigh_threshold.txt"), encoding: .utf8)
+        let threshold = Double(text.split(separator: "\n").last { !$0.hasPrefix("#") }!)!
+        let band = try SpatialWeights.distanceBand(points, threshold: threshold, includeColocated: true)
+        let expected = try Self.neighbourSets("reference/spdep/\(name)_dnearneigh.csv", count: table.count)
+        for i in 0..<table.count {
+            #expect(band.neighbors(of: i).map(Int.init) == expected[i], "\(name) band: neighbours of \(i)")
+        }
+    }
 }
