@@ -85,6 +85,28 @@ import Testing
         #expect(throws: GeoVoteError.self) { try WeightsPoints(x: [0, .nan], y: [0, 0]) }
     }
 
+    /// An empty layer, an empty geometry, a repeated vertex and a
+    /// self-intersecting ring: a documented result or a clear error.
+    @Test func awkwardPolygonsGiveDocumentedResults() throws {
+        let empty = FeatureTable(geometries: [])
+        #expect(try SpatialWeights.contiguity(empty, rule: .queen).count == 0)
+        let square: (Double) -> [Point] = { x in [.init(x: x, y: 0), .init(x: x, y: 1), .init(x: x + 1, y: 1), .init(x: x + 1, y: 0), .init(x: x, y: 0)] }
+        // Repeated vertex on the shared edge of 0 and 1; an empty geometry (an island); a bow tie touching 1.
+        var first = square(0)
+        first.insert(.init(x: 1, y: 1), at: 2)
+        let bowtie: [Point] = [.init(x: 2, y: 0), .init(x: 2, y: 1), .init(x: 3, y: 0), .init(x: 3, y: 1), .init(x: 2, y: 0)]
+        let table = FeatureTable(geometries: [.polygon([first]), .polygon([square(1)]), .empty(.polygon), .polygon([bowtie])])
+        let queen = try SpatialWeights.contiguity(table, rule: .queen)
+        let rook = try SpatialWeights.contiguity(table, rule: .rook)
+        #expect(queen.neighbors(of: 0) == [1] && rook.neighbors(of: 0) == [1], "a repeated vertex adds no edge and loses none")
+        #expect(queen.islands == [2] && rook.islands == [2])
+        #expect(queen.neighbors(of: 3) == [1], "the bow tie shares vertices (2,0) and (2,1) with square 1")
+        #expect(try table.invalidGeometries().map(\.record) == [3])
+        // Distance-based weights need a point per feature: an empty geometry is an error naming it.
+        #expect(throws: GeoVoteError.self) { try WeightsPoints(table: table) }
+        #expect(throws: GeoVoteError.self) { try SpatialWeights.kNearest(WeightsPoints(x: [], y: []), k: 1) }
+    }
+
     @Test func geographicLayerIsRefusedWithAProposal() throws {
         let table = try LayerIO.read(Fixtures.path("sample/capitals.shp"))
         do {
