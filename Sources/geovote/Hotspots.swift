@@ -4,7 +4,7 @@ import Foundation
 
 /// Options that choose the weights of a statistics command.
 struct WeightsChoice: ParsableArguments {
-    @Option(name: .long, help: "queen | rook | spdep-queen | spdep-rook | knn:K | distance:T | distance:auto | FILE.gal|.gwt|.csv")
+    @Option(name: .long, help: "queen | rook | spdep-queen | spdep-rook | strict-queen | strict-rook | knn:K | distance:T | distance:auto | FILE.gal|.gwt|.csv")
     var weights: String = "queen"
 
     @Flag(name: .long, help: "Great-circle distances (metres) for knn/distance on a geographic CRS.")
@@ -19,6 +19,8 @@ struct WeightsChoice: ParsableArguments {
         if spec == "rook" { return try SpatialWeights.contiguity(table, rule: .rook, file: file) }
         if spec == "spdep-queen" { return try SpatialWeights.contiguity(table, rule: .spdepQueen, file: file) }
         if spec == "spdep-rook" { return try SpatialWeights.contiguity(table, rule: .spdepRook, file: file) }
+        if spec == "strict-queen" { return try SpatialWeights.contiguity(table, rule: .strictQueen, file: file) }
+        if spec == "strict-rook" { return try SpatialWeights.contiguity(table, rule: .strictRook, file: file) }
         if spec.hasPrefix("knn:"), let k = Int(spec.dropFirst(4)) {
             return try SpatialWeights.kNearest(WeightsPoints(table: table, geodesic: geodesic, file: file), k: k)
         }
@@ -39,7 +41,7 @@ struct WeightsChoice: ParsableArguments {
             }
             return try WeightsFiles.read(weights, ids: ids)
         }
-        throw GeoVoteError.invalidArgument("unknown --weights '\(weights)'; use queen, rook, spdep-queen, spdep-rook, knn:K, distance:T, distance:auto or a .gal/.gwt/.csv file")
+        throw GeoVoteError.invalidArgument("unknown --weights '\(weights)'; use queen, rook, spdep-queen, spdep-rook, strict-queen, strict-rook, knn:K, distance:T, distance:auto or a .gal/.gwt/.csv file")
     }
 }
 

@@ -10,7 +10,9 @@ struct Weights: ParsableCommand {
         Types: queen and rook (libpysal's vertex rule: a shared vertex / a shared \
         edge with exactly equal coordinates), spdep-queen and spdep-rook \
         (spdep poly2nb: one / two boundary points within --snap, default \
-        spdep's 1.49e-8), knn (k nearest, ties by input \
+        spdep's 1.49e-8), strict-queen and strict-rook (libpysal's strict = \
+        geometric test: GEOS touches / boundaries sharing a line; overlapping \
+        polygons are not neighbours), knn (k nearest, ties by input \
         order), distance (d <= threshold; 'auto' = the smallest threshold that \
         gives every unit a neighbour, ArcGIS's default), kernel (libpysal's \
         Kernel: triangular, uniform, epanechnikov, quartic, gaussian; fixed \
@@ -24,7 +26,7 @@ struct Weights: ParsableCommand {
     @Argument(help: "The layer (.shp).")
     var file: String
 
-    @Option(name: .long, help: "queen | rook | spdep-queen | spdep-rook | knn | distance | kernel")
+    @Option(name: .long, help: "queen | rook | spdep-queen | spdep-rook | strict-queen | strict-rook | knn | distance | kernel")
     var type: String
 
     @Option(name: .long, help: "spdep-queen/spdep-rook: snap distance in CRS units (spdep's default sqrt(double eps)).")
@@ -101,6 +103,8 @@ struct Weights: ParsableCommand {
         case "rook": return try SpatialWeights.contiguity(table, rule: .rook, file: file)
         case "spdep-queen": return try SpatialWeights.contiguity(table, rule: .spdepQueen, snap: snap, file: file)
         case "spdep-rook": return try SpatialWeights.contiguity(table, rule: .spdepRook, snap: snap, file: file)
+        case "strict-queen": return try SpatialWeights.contiguity(table, rule: .strictQueen, file: file)
+        case "strict-rook": return try SpatialWeights.contiguity(table, rule: .strictRook, file: file)
         case "knn":
             guard let k else { throw GeoVoteError.invalidArgument("--type knn needs --k") }
             return try SpatialWeights.kNearest(WeightsPoints(table: table, geodesic: geodesic, file: file), k: k)
@@ -125,7 +129,7 @@ struct Weights: ParsableCommand {
             if let adaptive { choice = .adaptive(k: adaptive) } else if let bandwidth { choice = .fixed(bandwidth) } else { choice = .fixedFromNeighbors(k: k ?? 2) }
             return try SpatialWeights.kernel(points, function: function, bandwidth: choice, diagonal: diagonal)
         default:
-            throw GeoVoteError.invalidArgument("unknown --type '\(type)'; use queen, rook, spdep-queen, spdep-rook, knn, distance or kernel")
+            throw GeoVoteError.invalidArgument("unknown --type '\(type)'; use queen, rook, spdep-queen, spdep-rook, strict-queen, strict-rook, knn, distance or kernel")
         }
     }
 }

@@ -99,6 +99,29 @@ public final class PreparedPolygon {
         return r == 1
     }
 
+    /// True when the boundaries meet and the interiors do not (GEOS touches).
+    public func touches(_ g: Geometry) throws -> Bool {
+        let h = try engine.context.makeGEOS(g)
+        return try withExtendedLifetime(h) {
+            // 1 true, 0 false, 2 error.
+            let r = GEOSPreparedTouches_r(engine.context.handle, prepared, h.pointer)
+            guard r != 2 else { throw engine.context.takeError("touches failed") }
+            return r == 1
+        }
+    }
+
+    /// The DE-9IM relation of this polygon and `g` matches `pattern` (e.g.
+    /// "F***1****": interiors disjoint, boundaries share a line).
+    public func relate(_ g: Geometry, pattern: String) throws -> Bool {
+        let h = try engine.context.makeGEOS(g)
+        return try withExtendedLifetime(h) {
+            // 1 true, 0 false, 2 error.
+            let r = GEOSRelatePattern_r(engine.context.handle, handle.pointer, h.pointer, pattern)
+            guard r != 2 else { throw engine.context.takeError("relate failed") }
+            return r == 1
+        }
+    }
+
     /// True when `g` lies entirely inside.
     public func contains(_ g: Geometry) throws -> Bool {
         let h = try engine.context.makeGEOS(g)

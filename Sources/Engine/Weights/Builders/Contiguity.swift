@@ -15,6 +15,13 @@ extension SpatialWeights {
         /// vertex of its own, so some corner contacts are rook neighbours
         /// here and not in libpysal.
         case spdepRook = "spdep-rook"
+        /// libpysal `Graph.build_contiguity(strict=True)`, queen: the
+        /// polygons touch (boundaries meet, interiors disjoint) — overlapping
+        /// polygons are not neighbours, and no vertex needs to be shared.
+        case strictQueen = "strict-queen"
+        /// libpysal strict rook: interiors disjoint and the boundaries share
+        /// a line (DE-9IM F***1****).
+        case strictRook = "strict-rook"
     }
 
     /// spdep's default snap: `sqrt(.Machine$double.eps)`.
@@ -39,6 +46,9 @@ extension SpatialWeights {
                 throw GeoVoteError.malformed(DataLocation(file: file, record: i), reason: "has a NaN or infinite coordinate")
             }
         }
+        if rule == .strictQueen || rule == .strictRook {
+            return try strictContiguity(table, rook: rule == .strictRook, file: file)
+        }
         if rule == .spdepQueen || rule == .spdepRook {
             return try spdepContiguity(table, minimumSharedPoints: rule == .spdepQueen ? 1 : 2, snap: snap)
         }
@@ -49,7 +59,7 @@ extension SpatialWeights {
             for r in 0..<g.ringCount {
                 let range = g.coordinates(ofRing: r)
                 switch rule {
-                case .queen, .spdepQueen, .spdepRook:
+                case .queen, .spdepQueen, .spdepRook, .strictQueen, .strictRook:
                     for v in range {
                         entries.append(ContiguityKey(a: (g.x[v], g.y[v]), b: (0, 0), polygon: Int32(p)))
                     }
@@ -65,6 +75,57 @@ extension SpatialWeights {
         }
         let pairs = Self.sharedKeyPairs(entries)
         return fromPairs(pairs, count: table.count)
+    }
+
+    /// libpysal's strict contiguity: candidate pairs from overlapping
+    /// bounding boxes (a sweep over x, never all pairs), then GEOS's exact
+    /// predicate per pair, in parallel with one engine per worker.
+    static func strictContiguity(_ table: FeatureTable, rook: Bool, file: String?) throws -> SpatialWeights {
+        let n = table.count
+        let boxes = table.geometries.map(\.boundingBox)
+        let order = (0..<n).filter { boxes[$0] != nil }.sorted { boxes[$0]!.minX < boxes[$1]!.minX }
+        // Candidates (i, j), i < j, whose boxes meet (closed boxes: touching counts).
+        var candidates: [[Int32]] = Array(repeating: [], count: n)
+        for (a, i) in order.enumerated() {
+            let bi = boxes[i]!
+            for j in order[(a + 1)...] {
+                let bj = boxes[j]!
+                if bj.minX > bi.maxX { break }
+                if bj.minY <= bi.maxY && bj.maxY >= bi.minY { candidates[min(i, j)].append(Int32(max(i, j))) }
+            }
+        }
+        let used = Parallel.workersUsed(count: n, grain: 64)
+        let engines = try PerWorker(count: used) { _ in try GeometryEngine() }
+        let found = PerChunk<[(Int32, Int32)]>(count: (n + 63) / 64)
+        let failures = PerChunk<Error>(count: (n + 63) / 64)
+        table.geometries.withUnsafeBufferPointer { gb in
+            let g = UnsafeSendableInput(gb)
+            candidates.withUnsafeBufferPointer { cb in
+                let c = UnsafeSendableInput(cb)
+                Parallel.forEachChunk(count: n, grain: 64, workers: used) { w, chunk, range in
+                    var pairs: [(Int32, Int32)] = []
+                    do {
+                        for i in range where !c[i].isEmpty {
+                            let prepared = try PreparedPolygon(g[i], engine: engines[w])
+                            for j in c[i] {
+                                let hit = rook ? try prepared.relate(g[Int(j)], pattern: "F***1****") : try prepared.touches(g[Int(j)])
+                                if hit { pairs.append((Int32(i), j)); pairs.append((j, Int32(i))) }
+                            }
+                        }
+                    } catch {
+                        failures[chunk] = error
+                    }
+                    found[chunk] = pairs
+                }
+            }
+        }
+        if let error = failures.inOrder.first {
+            if case let GeoVoteError.geos(message) = error {
+                throw GeoVoteError.malformed(DataLocation(file: file), reason: "GEOS: \(message) (an invalid polygon? geovote convert --make-valid)")
+            }
+            throw error
+        }
+        return fromPairs(found.inOrder.flatMap { $0 }, count: n)
     }
 
     /// spdep's `poly2nb`: polygons i and j are neighbours when at least
