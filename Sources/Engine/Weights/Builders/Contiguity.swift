@@ -52,29 +52,43 @@ extension SpatialWeights {
         if rule == .spdepQueen || rule == .spdepRook {
             return try spdepContiguity(table, minimumSharedPoints: rule == .spdepQueen ? 1 : 2, snap: snap)
         }
-        // (key, polygon, the coordinates that made the key)
-        var entries: [ContiguityKey] = []
-        entries.reserveCapacity(table.geometries.reduce(0) { $0 + $1.coordinateCount })
-        for (p, g) in table.geometries.enumerated() {
-            for r in 0..<g.ringCount {
-                let range = g.coordinates(ofRing: r)
-                switch rule {
-                case .queen, .spdepQueen, .spdepRook, .strictQueen, .strictRook:
-                    for v in range {
-                        entries.append(ContiguityKey(a: (g.x[v], g.y[v]), b: (0, 0), polygon: Int32(p)))
-                    }
-                case .rook:
-                    for v in range.dropLast() {
-                        var a = (g.x[v], g.y[v]), b = (g.x[v + 1], g.y[v + 1])
-                        if a == b { continue }  // repeated vertex: no edge
-                        if (b.0, b.1) < (a.0, a.1) { swap(&a, &b) }
-                        entries.append(ContiguityKey(a: a, b: b, polygon: Int32(p)))
+        // Keys made in parallel over chunks of polygons, each chunk filling its
+        // own hash buckets; a bucket is the chunks' pieces in chunk order.
+        let n = table.count, grain = 2048
+        let chunks = PerChunk<[[ContiguityKey]]>(count: (n + grain - 1) / grain)
+        let edges = rule == .rook
+        table.geometries.withUnsafeBufferPointer { gb in
+            let geometries = UnsafeSendableInput(gb)
+            Parallel.forEachChunk(count: n, grain: grain) { _, chunk, range in
+                var buckets = [[ContiguityKey]](repeating: [], count: Self.bucketCount)
+                func add(_ key: ContiguityKey) { buckets[Int(key.hash >> UInt64(64 - Self.bucketBits))].append(key) }
+                for p in range {
+                    let g = geometries[p]
+                    for r in 0..<g.ringCount {
+                        let range = g.coordinates(ofRing: r)
+                        if edges {
+                            for v in range.dropLast() {
+                                var a = (g.x[v], g.y[v]), b = (g.x[v + 1], g.y[v + 1])
+                                if a == b { continue }  // repeated vertex: no edge
+                                if (b.0, b.1) < (a.0, a.1) { swap(&a, &b) }
+                                add(ContiguityKey(a: a, b: b, polygon: Int32(p)))
+                            }
+                        } else {
+                            // A closed ring's last vertex repeats its first: one key is enough.
+                            let closed = range.count > 1 && g.x[range.lowerBound] == g.x[range.upperBound - 1]
+                                && g.y[range.lowerBound] == g.y[range.upperBound - 1]
+                            for v in closed ? range.dropLast() : range[...] {
+                                add(ContiguityKey(a: (g.x[v], g.y[v]), b: (0, 0), polygon: Int32(p)))
+                            }
+                        }
                     }
                 }
+                chunks[chunk] = buckets
             }
         }
-        let pairs = Self.sharedKeyPairs(entries)
-        return fromPairs(pairs, count: table.count)
+        let pieces = chunks.inOrder
+        let buckets = (0..<Self.bucketCount).map { b in pieces.flatMap { $0[b] } }
+        return fromPairs(Self.sharedKeyPairs(buckets), count: n)
     }
 
     /// libpysal's strict contiguity: candidate pairs from overlapping
@@ -183,14 +197,16 @@ extension SpatialWeights {
         return fromPairs(pairs, count: table.count)
     }
 
-    /// The directed pairs of polygons that share a key. Entries are bucketed
-    /// by the top bits of a hash of their coordinates, the buckets sorted in
+    /// The directed pairs of polygons that share a key, from keys already
+    /// bucketed by the top bits of their hash: the buckets are sorted in
     /// parallel by (hash, coordinates, polygon); the result depends on the
-    /// entries only, never on the thread count.
-    static func sharedKeyPairs(_ entries: [ContiguityKey]) -> [(Int32, Int32)] {
-        let bucketBits = 6, bucketCount = 1 << bucketBits
-        var buckets = [[ContiguityKey]](repeating: [], count: bucketCount)
-        for e in entries { buckets[Int(e.hash >> UInt64(64 - bucketBits))].append(e) }
+    /// keys only, never on the thread count.
+    static let bucketBits = 6
+    static let bucketCount = 1 << bucketBits
+
+    static func sharedKeyPairs(_ input: [[ContiguityKey]]) -> [(Int32, Int32)] {
+        var buckets = input
+        let bucketCount = buckets.count
         let found = PerChunk<[(Int32, Int32)]>(count: bucketCount)
         buckets.withUnsafeMutableBufferPointer { bb in
             let b = UnsafeSendableBuffer(bb)
@@ -272,8 +288,11 @@ struct ContiguityKey: Comparable {
         self.polygon = polygon
         var h = RandomStream.mix(ax.bitPattern)
         h = RandomStream.mix(h ^ ay.bitPattern)
-        h = RandomStream.mix(h ^ bx.bitPattern)
-        hash = RandomStream.mix(h ^ by.bitPattern)
+        if bx != 0 || by != 0 {
+            h = RandomStream.mix(h ^ bx.bitPattern)
+            h = RandomStream.mix(h ^ by.bitPattern)
+        }
+        hash = h
     }
 
     func sameCoordinates(_ o: ContiguityKey) -> Bool { ax == o.ax && ay == o.ay && bx == o.bx && by == o.by }
