@@ -44,7 +44,7 @@ for (name in c("columbus", "NY8", "baltim", "tokyomet262", "virginia", "morocco"
   writeLines(c(header, sprintf("%.17g", threshold)), con); close(con)
 }
 
-sets <- list(columbus = "CRIME", NY8 = "PROPCAS", sids2 = NULL, boston_tracts = NULL, tokyomet262 = NULL, virginia = NULL, morocco = NULL)
+sets <- list(columbus = "CRIME", NY8 = "PROPCAS", sids2 = NULL, boston_tracts = NULL, tokyomet262 = NULL, virginia = NULL, morocco = NULL, world = NULL)
 for (name in names(sets)) {
   x <- st_read(file.path(data, paste0(name, ".shp")), quiet = TRUE)
   st_crs(x) <- NA

@@ -38,6 +38,8 @@ SETS = {
     "baltim": ([get_path("baltim.shp")], True),
     "NY8": ([os.path.join(SPDATA, "NY8_utm18.shp")], True),
     "boston_tracts": ([os.path.join(SPDATA, "boston_tracts.shp")], False),
+    # spData's world countries (lon/lat multipolygons with islands): contiguity only.
+    "world": ([os.path.join(SPDATA, "world.shp")], False),
     # GeoVote's synthetic Morocco communes (geovote synth --seed 2021), UTM 29N.
     "morocco": ([os.path.join(HERE, "..", "..", "morocco", "communes_utm29n.shp")], True),
 }

@@ -14,7 +14,7 @@ from libpysal.graph import Graph
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
-for name in ["columbus", "sids2", "tokyomet262", "virginia", "NY8", "boston_tracts", "morocco"]:
+for name in ["columbus", "sids2", "tokyomet262", "virginia", "NY8", "boston_tracts", "morocco", "world"]:
     df = gpd.read_file(os.path.join(DATA, name + ".shp")).reset_index(drop=True)
     for rook in (False, True):
         g = Graph.build_contiguity(df, rook=rook, strict=True)

@@ -16,7 +16,7 @@ import Testing
         return sets.map { $0.sorted() }
     }
 
-    @Test(arguments: ["columbus", "NY8", "sids2", "boston_tracts", "tokyomet262", "virginia", "morocco"])
+    @Test(arguments: ["columbus", "NY8", "sids2", "boston_tracts", "tokyomet262", "virginia", "morocco", "world"])
     func poly2nbSetsMatch(name: String) throws {
         let table = try ShapefileReader().read(Fixtures.path("reference/data/\(name).shp"))
         for (rule, suffix) in [(SpatialWeights.ContiguityRule.spdepQueen, "queen"), (.spdepRook, "rook")] {

@@ -52,7 +52,7 @@ import Testing
         #expect(compared > 0)
     }
 
-    static let polygonSets = ["columbus", "sids2", "tokyomet262", "virginia", "NY8", "boston_tracts", "morocco"]
+    static let polygonSets = ["columbus", "sids2", "tokyomet262", "virginia", "NY8", "boston_tracts", "morocco", "world"]
     static let pointSets = ["columbus", "tokyomet262", "virginia", "baltim", "NY8", "morocco"]
 
     @Test(arguments: polygonSets)
