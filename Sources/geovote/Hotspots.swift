@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Synchronization
 
 /// Options that choose the weights of a statistics command.
 struct WeightsChoice: ParsableArguments {
@@ -71,6 +72,8 @@ struct Hotspots: ParsableCommand {
         Gi_Bin: +-3, +-2, +-1 when the p-value (pseudo p when permuting) is \
         within the cut-off at 0.01, 0.05, 0.10, each corrected by --correction \
         (ArcGIS's FDR option); GiPValue (--names arcgis) is the normal p.
+        Progress: a bar per variable and statistic on stderr when it is a \
+        terminal (a line per step otherwise); a summary of classes at the end.
         Output: one row per feature, in input order. CSV: index, the --id field, \
         then VAR_STAT_{value,z,p,psim,class|bin}. Shapefile/GeoJSON: the \
         geometry, the --id field and the same columns; in a shapefile the names \
@@ -155,7 +158,7 @@ struct Hotspots: ParsableCommand {
                 throw GeoVoteError.invalidArgument("--names arcgis names the fields of one statistic of one variable; give one --field and one --statistic")
             }
             let base = try weightsChoice.build(table, file: file)
-            let permutation = permutations > 0
+            var permutation = permutations > 0
                 ? ConditionalPermutation(permutations: permutations, seed: seed, alternative: alt, withReplacement: draws.lowercased() == "with")
                 : nil
             var columns: [Column] = []
@@ -166,11 +169,14 @@ struct Hotspots: ParsableCommand {
             var summary: [String] = []
             let jobs = specs.flatMap { spec in statistics.map { (spec, $0) } }
             for (step, (spec, stat)) in jobs.enumerated() {
-                FileHandle.standardError.write(Data("[\(step + 1)/\(jobs.count)] \(spec) \(stat)\n".utf8))
+                let label = "[\(step + 1)/\(jobs.count)] \(spec) \(stat)"
+                permutation?.progress = ProgressBar.make(label: label, total: table.count)
+                if permutation == nil || !ProgressBar.isTerminal { FileHandle.standardError.write(Data((label + "\n").utf8)) }
                 let y = stat == "join-count" ? try HotspotColumns.binary(spec.description, table: table, file: file)
                                              : try table.values(of: spec, file: file)
                 let result = try HotspotColumns.compute(stat, y: y, spec: spec, table: table, file: file, base: base, command: self,
                                                         permutation: permutation, correction: correctionKind)
+                if permutation != nil, ProgressBar.isTerminal { FileHandle.standardError.write(Data("\r\(label) done\u{1B}[K\n".utf8)) }
                 columns += arcgis ? result.arcgisColumns(neighbours: base.cardinalities) : result.columns
                 summary.append(result.summary)
             }
@@ -360,5 +366,28 @@ struct HotspotColumns {
             return stem + code + (fields[field] ?? "X")
         }
         return long
+    }
+}
+
+/// A one-line progress bar on stderr when stderr is a terminal (no output
+/// otherwise, so logs stay clean): "[3/18] PJD/valid gistar [#####     ] 52 %".
+enum ProgressBar {
+    static let isTerminal = isatty(2) != 0
+
+    static func make(label: String, total: Int) -> WorkProgress? {
+        guard isTerminal, total > 0 else { return nil }
+        let lastShown = Mutex<Int>(-1)
+        return WorkProgress(total: total) { done, total in
+            let percent = min(100, done * 100 / total)
+            let draw = lastShown.withLock { last -> Bool in
+                guard percent != last else { return false }
+                last = percent
+                return true
+            }
+            guard draw else { return }
+            let filled = percent / 5
+            let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 20 - filled)
+            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent) %".utf8))
+        }
     }
 }

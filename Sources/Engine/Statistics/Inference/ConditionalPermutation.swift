@@ -17,6 +17,8 @@ public struct ConditionalPermutation: Sendable {
     public let alternative: Alternative
     /// Draw neighbours' values with replacement (spdep) instead of without (esda).
     public let withReplacement: Bool
+    /// Told the units done as chunks finish (a progress bar); never changes results.
+    public var progress: WorkProgress?
 
     public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed, withReplacement: Bool = false) {
         precondition(permutations >= 1)
@@ -44,7 +46,7 @@ public struct ConditionalPermutation: Sendable {
                     workers: Int = Parallel.defaultWorkerCount) -> Result {
         let n = values.count
         var p = [Double](repeating: .nan, count: n), z = p, m = p
-        let r = permutations, seed = self.seed, alternative = self.alternative, replace = withReplacement
+        let r = permutations, seed = self.seed, alternative = self.alternative, replace = withReplacement, progress = self.progress
         let used = Parallel.workersUsed(count: n, grain: 64, workers: workers)
         let scratches = PerWorker(count: used) { _ in Scratch(n: n, permutations: r) }
         let squared = focal != nil
@@ -114,6 +116,7 @@ public struct ConditionalPermutation: Sendable {
                             }
                         }
                         scratch.drawNumber = drawNumber
+                        progress?.advance(by: range.count)
                     }
                 }
             }
