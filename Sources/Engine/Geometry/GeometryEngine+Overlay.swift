@@ -101,33 +101,26 @@ public final class PreparedPolygon {
 
     /// True when the boundaries meet and the interiors do not (GEOS touches).
     public func touches(_ g: Geometry) throws -> Bool {
-        let h = try engine.context.makeGEOS(g)
-        return try withExtendedLifetime(h) {
-            // 1 true, 0 false, 2 error.
-            let r = GEOSPreparedTouches_r(engine.context.handle, prepared, h.pointer)
-            guard r != 2 else { throw engine.context.takeError("touches failed") }
-            return r == 1
-        }
+        try predicate(g, "touches") { GEOSPreparedTouches_r($0, prepared, $1) }
     }
 
     /// The DE-9IM relation of this polygon and `g` matches `pattern` (e.g.
     /// "F***1****": interiors disjoint, boundaries share a line).
     public func relate(_ g: Geometry, pattern: String) throws -> Bool {
-        let h = try engine.context.makeGEOS(g)
-        return try withExtendedLifetime(h) {
-            // 1 true, 0 false, 2 error.
-            let r = GEOSRelatePattern_r(engine.context.handle, handle.pointer, h.pointer, pattern)
-            guard r != 2 else { throw engine.context.takeError("relate failed") }
-            return r == 1
-        }
+        try predicate(g, "relate") { GEOSRelatePattern_r($0, handle.pointer, $1, pattern) }
     }
 
     /// True when `g` lies entirely inside.
     public func contains(_ g: Geometry) throws -> Bool {
+        try predicate(g, "contains") { GEOSPreparedContains_r($0, prepared, $1) }
+    }
+
+    /// Runs a GEOS predicate on `g` (1 true, 0 false, 2 error).
+    private func predicate(_ g: Geometry, _ name: String, _ test: (GEOSContextHandle_t, OpaquePointer) -> CChar) throws -> Bool {
         let h = try engine.context.makeGEOS(g)
         return try withExtendedLifetime(h) {
-            let r = GEOSPreparedContains_r(engine.context.handle, prepared, h.pointer)
-            guard r != 2 else { throw engine.context.takeError("contains failed") }
+            let r = test(engine.context.handle, h.pointer)
+            guard r != 2 else { throw engine.context.takeError("\(name) failed") }
             return r == 1
         }
     }
