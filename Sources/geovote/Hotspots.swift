@@ -147,17 +147,21 @@ struct Hotspots: ParsableCommand {
                 throw GeoVoteError.invalidArgument("unknown --correction '\(correction)'; use none, fdr, by or bonferroni")
             }
             let format = try LayerIO.Format(path: output)
-            // join-count takes categories ("winner(all/valid)=PJD", "FIELD=VALUE"), kept whole.
-            let specs = statistic.lowercased() == "join-count"
+            let statistics = statistic.split(separator: ",").map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
+            // join-count takes categories ("winner(all/valid)=PJD", "FIELD=VALUE"), kept whole: it runs alone.
+            let joinCount = statistics.contains("join-count")
+            if joinCount, statistics.count > 1 {
+                throw GeoVoteError.invalidArgument("join-count takes categorical variables: run it alone (--statistic join-count)")
+            }
+            let specs = joinCount
                 ? field.split(separator: ";").map { VariableSpec(numerator: String($0)) }
                 : try VariableSpec.list(field, in: table, file: file)
-            let statistics = statistic.split(separator: ",").map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
             let arcgis = names.lowercased() == "arcgis"
             guard names.lowercased() == "geovote" || arcgis else { throw GeoVoteError.invalidArgument("--names is geovote or arcgis") }
             if arcgis, specs.count * statistics.count != 1 {
                 throw GeoVoteError.invalidArgument("--names arcgis names the fields of one statistic of one variable; give one --field and one --statistic")
             }
-            let base = try weightsChoice.build(table, file: file)
+            let weights = DerivedWeights(base: try weightsChoice.build(table, file: file))
             var permutation = permutations > 0
                 ? ConditionalPermutation(permutations: permutations, seed: seed, alternative: alt, withReplacement: draws.lowercased() == "with")
                 : nil
@@ -166,18 +170,26 @@ struct Hotspots: ParsableCommand {
                 guard let c = table.column(named: id) else { throw GeoVoteError.invalidArgument("\(file) has no field '\(id)' (--id)") }
                 columns.append(c)
             }
-            var summary: [String] = []
+            var summary: [String] = [], shortNames: [String] = []
             let jobs = specs.flatMap { spec in statistics.map { (spec, $0) } }
             for (step, (spec, stat)) in jobs.enumerated() {
                 let label = "[\(step + 1)/\(jobs.count)] \(spec) \(stat)"
                 permutation?.progress = ProgressBar.make(label: label, total: table.count)
                 if permutation == nil || !ProgressBar.isTerminal { FileHandle.standardError.write(Data((label + "\n").utf8)) }
-                let y = stat == "join-count" ? try HotspotColumns.binary(spec.description, table: table, file: file)
-                                             : try table.values(of: spec, file: file)
-                let result = try HotspotColumns.compute(stat, y: y, spec: spec, table: table, file: file, base: base, command: self,
+                let y = joinCount ? try HotspotColumns.binary(spec.numerator, table: table, file: file)
+                                  : try table.values(of: spec, file: file)
+                let result = try HotspotColumns.compute(stat, y: y, spec: spec, table: table, file: file, weights: weights, command: self,
                                                         permutation: permutation, correction: correctionKind)
                 if permutation != nil, ProgressBar.isTerminal { FileHandle.standardError.write(Data("\r\(label) done\u{1B}[K\n".utf8)) }
-                columns += arcgis ? result.arcgisColumns(neighbours: base.cardinalities) : result.columns
+                if arcgis {
+                    columns += result.arcgisColumns(neighbours: weights.base.cardinalities)
+                } else if format == .shapefile {
+                    // 10-character names, made with the columns: VARSSF.
+                    columns += zip(result.columns, result.shortNames).map { Column(name: $1, values: $0.values) }
+                    shortNames += result.shortNames
+                } else {
+                    columns += result.columns
+                }
                 summary.append(result.summary)
             }
             var outTable = FeatureTable(geometries: table.geometries, columns: [], crs: table.crs, sourceEncoding: .utf8)
@@ -185,20 +197,9 @@ struct Hotspots: ParsableCommand {
                 outTable.geometries = Array(repeating: .empty(.point), count: table.count)
                 columns.insert(Column(name: "index", values: .integer((0..<table.count).map(Int64.init))), at: 0)
             }
-            if format == .shapefile, !arcgis {
-                columns = columns.map { c in
-                    var short = c
-                    short.name = HotspotColumns.shortName(c.name, id: id)
-                    return short
-                }
-            }
             outTable.columns = columns
             try out.write(outTable, to: output)
-            if format == .shapefile, !arcgis {
-                print("shapefile column names: " + zip(columns, columns.indices).compactMap { c, _ in
-                    c.name == id ? nil : c.name
-                }.joined(separator: " "))
-            }
+            if !shortNames.isEmpty { print("shapefile column names: " + shortNames.joined(separator: " ")) }
             summary.forEach { print($0) }
             print("wrote \(table.count) rows to \(output)")
         }
@@ -213,9 +214,9 @@ struct Hotspots: ParsableCommand {
 
 /// The columns one statistic of one variable adds to the output.
 struct HotspotColumns {
-    /// Short statistic code for shapefile names.
-    var code: String
     var columns: [Column]
+    /// The same columns' shapefile names (≤ 10 bytes): VARSSF.
+    var shortNames: [String]
     var summary: String
     /// For --names arcgis.
     var statistic: String
@@ -223,17 +224,39 @@ struct HotspotColumns {
 
     static func fmt(_ v: [Double]) -> ColumnValues { .real(v.map { $0.isFinite ? $0 : nil }) }
 
-    static func compute(_ stat: String, y: [Double], spec: VariableSpec, table: FeatureTable, file: String, base: SpatialWeights,
+    /// Columns named VAR_STAT_FIELD, and for shapefiles VARSSF: the variable's
+    /// numerator (≤ 6 characters, "E" last for an Empirical Bayes rate), a
+    /// 2-letter statistic code (GS GI LM LB LG JC) and a field letter (V value,
+    /// Z z, P p, S pseudo p, C class or bin).
+    struct Builder {
+        let prefix: String, stem: String
+        var columns: [Column] = [], shortNames: [String] = []
+
+        init(prefix: String, variable: String, empiricalBayes: Bool, code: String) {
+            self.prefix = prefix
+            let letters = variable.filter { $0.isLetter || $0.isNumber || $0 == "_" }
+            var stem = String(String(letters.split(separator: "_").first ?? Substring(letters)).prefix(6))
+            if empiricalBayes { stem = stem.prefix(5) + "E" }
+            self.stem = stem + code
+        }
+
+        mutating func add(_ field: String, _ letter: String, _ values: ColumnValues) {
+            columns.append(Column(name: "\(prefix)_\(field)", values: values))
+            shortNames.append(stem + letter)
+        }
+    }
+
+    static func compute(_ stat: String, y: [Double], spec: VariableSpec, table: FeatureTable, file: String, weights: DerivedWeights,
                         command: Hotspots, permutation: ConditionalPermutation?, correction: MultipleTesting) throws -> HotspotColumns {
         let prefix = "\(spec.name)_\(stat)"
         func cutoff(_ p: [Double]) -> Double { correction.cutoff(p, alpha: command.alpha) }
+        func builder(_ code: String) -> Builder {
+            Builder(prefix: prefix, variable: spec.numerator, empiricalBayes: spec.empiricalBayes, code: code)
+        }
         switch stat {
         case "gistar", "gi":
-            _ = cutoff
             let star = stat == "gistar"
-            // Gi*'s self-weight as esda sets it: 1 for binary weights, else the row's largest weight.
-            let selfWeight = base.transform == .binary ? [Double](repeating: 1, count: base.count) : base.rowMaxima
-            let w = (star ? base.withDiagonal(selfWeight) : base).transformed(try command.transformKind(default: .binary))
+            let w = try weights.get(star: star, transform: command.transformKind(default: .binary))
             let g = try GetisOrdG(y, weights: w, star: star, variance: command.variance.lowercased() == "esda" ? .esda : .ordGetis, permutation: permutation)
             let p = g.pseudoP ?? g.p
             // ArcGIS's bins: ±3, ±2, ±1 when p is within the cut-off at 0.01,
@@ -244,15 +267,17 @@ struct HotspotColumns {
                 let level = p[i] <= cuts[0] ? 3 : p[i] <= cuts[1] ? 2 : p[i] <= cuts[2] ? 1 : 0
                 return g.z[i] > 0 ? level : -level
             }
-            var cols = [Column(name: "\(prefix)_value", values: fmt(g.G)), Column(name: "\(prefix)_z", values: fmt(g.z)),
-                        Column(name: "\(prefix)_p", values: fmt(g.p))]
-            if let ps = g.pseudoP { cols.append(Column(name: "\(prefix)_psim", values: fmt(ps))) }
-            cols.append(Column(name: "\(prefix)_bin", values: .integer(bins.map { Int64($0) })))
-            return HotspotColumns(code: star ? "GS" : "GI", columns: cols,
+            var b = builder(star ? "GS" : "GI")
+            b.add("value", "V", fmt(g.G))
+            b.add("z", "Z", fmt(g.z))
+            b.add("p", "P", fmt(g.p))
+            if let ps = g.pseudoP { b.add("psim", "S", fmt(ps)) }
+            b.add("bin", "C", .integer(bins.map { Int64($0) }))
+            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
                                   summary: "\(spec) \(stat): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+; hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 }) at 90 %+; undefined \(g.undefined.count)",
                                   statistic: stat, value: g.G, z: g.z, p: g.p, classes: [], bins: bins)
         case "local-moran", "local-moran-bv":
-            let w = base.transformed(try command.transformKind(default: .row))
+            let w = try weights.get(star: false, transform: command.transformKind(default: .row))
             let scale: LocalMoran.Scale = command.scale.lowercased() == "spdep" ? .spdep : .esda
             let lm: LocalMoran
             if stat == "local-moran-bv" {
@@ -271,24 +296,32 @@ struct HotspotColumns {
                 return p[i] <= cut ? names[lm.quadrant[i]] : "ns"
             }
             let label = stat == "local-moran-bv" ? "\(prefix)(\(command.against ?? ""))" : prefix
-            var cols = [Column(name: "\(prefix)_value", values: fmt(lm.I))]
-            if let p { cols += [Column(name: "\(prefix)_z", values: fmt(lm.zSim!)), Column(name: "\(prefix)_psim", values: fmt(p))] }
-            cols.append(Column(name: "\(prefix)_class", values: .text(classes)))
-            return HotspotColumns(code: stat == "local-moran" ? "LM" : "LB", columns: cols,
+            var b = builder(stat == "local-moran" ? "LM" : "LB")
+            b.add("value", "V", fmt(lm.I))
+            if let p {
+                b.add("z", "Z", fmt(lm.zSim!))
+                b.add("psim", "S", fmt(p))
+            }
+            b.add("class", "C", .text(classes))
+            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
                                   summary: "\(label): " + ["HH", "LH", "LL", "HL", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
                                   statistic: stat, value: lm.I, z: lm.zSim ?? [], p: p ?? [], classes: classes, bins: nil)
         case "local-geary":
-            let w = base.transformed(try command.transformKind(default: .row))
+            let w = try weights.get(star: false, transform: command.transformKind(default: .row))
             let lg = try LocalGeary(y, weights: w, permutation: permutation)
             let classes = lg.pseudoP.map { lg.classes(cutoff: cutoff($0)) } ?? lg.c.map { $0.isFinite ? "ns" : "undefined" }
-            var cols = [Column(name: "\(prefix)_value", values: fmt(lg.c))]
-            if let p = lg.pseudoP { cols += [Column(name: "\(prefix)_z", values: fmt(lg.zSim!)), Column(name: "\(prefix)_psim", values: fmt(p))] }
-            cols.append(Column(name: "\(prefix)_class", values: .text(classes)))
-            return HotspotColumns(code: "LG", columns: cols,
+            var b = builder("LG")
+            b.add("value", "V", fmt(lg.c))
+            if let p = lg.pseudoP {
+                b.add("z", "Z", fmt(lg.zSim!))
+                b.add("psim", "S", fmt(p))
+            }
+            b.add("class", "C", .text(classes))
+            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
                                   summary: "\(prefix): " + ["HH", "LL", "other", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
                                   statistic: stat, value: lg.c, z: lg.zSim ?? [], p: lg.pseudoP ?? [], classes: classes, bins: nil)
         case "join-count":
-            let lj = try LocalJoinCount(y, weights: base, permutation: permutation)
+            let lj = try LocalJoinCount(y, weights: weights.base, permutation: permutation)
             let p = lj.pseudoP
             let cut = p.map(cutoff)
             let classes = (0..<y.count).map { i -> String in
@@ -296,13 +329,15 @@ struct HotspotColumns {
                 guard let p, let cut, p[i].isFinite else { return lj.count[i] > 0 ? "BB" : "ns" }
                 return p[i] <= cut ? "BB" : "ns"
             }
-            let safe = spec.numerator.replacingOccurrences(of: "(", with: "_").replacingOccurrences(of: ")", with: "")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "_")
-            let name = "\(safe)_join-count"
-            var cols = [Column(name: "\(name)_value", values: fmt(lj.count))]
-            if let p { cols.append(Column(name: "\(name)_psim", values: fmt(p))) }
-            cols.append(Column(name: "\(name)_class", values: .text(classes)))
-            return HotspotColumns(code: "JC", columns: cols,
+            // "winner(all/valid)=PJD" → winner_all_valid_PJD_join-count_…; shapefile stem: the category.
+            let safe = spec.numerator.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+                .split(separator: "_").joined(separator: "_")
+            var b = Builder(prefix: "\(safe)_join-count", variable: String(spec.numerator.split(separator: "=").last ?? ""),
+                            empiricalBayes: false, code: "JC")
+            b.add("value", "V", fmt(lj.count))
+            if let p { b.add("psim", "S", fmt(p)) }
+            b.add("class", "C", .text(classes))
+            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
                                   summary: "\(spec.numerator) join-count: units \(y.count { $0 == 1 }), significant BB clusters \(classes.count { $0 == "BB" }), undefined \(lj.undefined.count)",
                                   statistic: stat, value: lj.count, z: [], p: p ?? [], classes: classes, bins: nil)
         default:
@@ -349,23 +384,22 @@ struct HotspotColumns {
                     Column(name: "LMiPValue", values: Self.fmt(p)), Column(name: "COType", values: .text(co.map { $0.isEmpty ? nil : $0 })), nn]
         }
     }
+}
 
-    /// VAR_STAT_FIELD → VARSSF (≤ 10 bytes): the variable's numerator (≤ 6
-    /// characters, "E" appended for an Empirical Bayes rate), a 2-letter
-    /// statistic code and a field letter.
-    static func shortName(_ long: String, id: String?) -> String {
-        if long == id || long == "index" { return long }
-        let codes: [(String, String)] = [("_gistar_", "GS"), ("_gi_", "GI"), ("_local-moran-bv_", "LB"), ("_local-moran_", "LM"), ("_local-geary_", "LG"), ("_join-count_", "JC")]
-        let fields: [String: String] = ["value": "V", "z": "Z", "p": "P", "psim": "S", "class": "C", "bin": "C"]
-        for (marker, code) in codes {
-            guard let range = long.range(of: marker) else { continue }
-            let variable = String(long[..<range.lowerBound])
-            let field = String(long[range.upperBound...])
-            var stem = String(variable.split(separator: "_").first ?? Substring(variable)).prefix(6)
-            if variable.hasSuffix("_eb") { stem = stem.prefix(5) + "E" }
-            return stem + code + (fields[field] ?? "X")
-        }
-        return long
+/// The weights each statistic needs, derived from the base weights once and
+/// shared by all variables (Gi* with esda's self-weights, each transform).
+final class DerivedWeights {
+    let base: SpatialWeights
+    private var cache: [String: SpatialWeights] = [:]
+
+    init(base: SpatialWeights) { self.base = base }
+
+    func get(star: Bool, transform: WeightsTransform) -> SpatialWeights {
+        let key = "\(star) \(transform.rawValue)"
+        if let w = cache[key] { return w }
+        let w = (star ? base.withGiStarSelfWeights() : base).transformed(transform)
+        cache[key] = w
+        return w
     }
 }
 

@@ -62,10 +62,16 @@ extension SpatialWeights {
         return SpatialWeights(neighborLists: lists.map { Array($0.keys) }, weightLists: lists.map { Array($0.values) }, transform: transform)
     }
 
-    /// The largest weight of each row (0 for an island): esda's Gi*
-    /// self-weight for weights that are not binary.
+    /// The largest weight of each row (0 for an island).
     public var rowMaxima: [Double] {
         (0..<count).map { weights(of: $0).max() ?? 0 }
+    }
+
+    /// The weights Gi* needs, with the self-weight esda's `G_Local(star=True)`
+    /// gives them: 1 for binary weights, else the row's largest weight
+    /// (e.g. kernel or inverse-distance weights). Transform afterwards.
+    public func withGiStarSelfWeights() -> SpatialWeights {
+        withDiagonal(transform == .binary ? [Double](repeating: 1, count: count) : rowMaxima)
     }
 
     /// Each row without its self-link.

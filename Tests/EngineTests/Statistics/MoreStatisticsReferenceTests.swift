@@ -156,7 +156,7 @@ import Testing
         let y = try table.numericValues(of: "CRIME")
         let points = try WeightsReferenceTests.planarPoints(table)
         let base = try SpatialWeights.distanceBand(points, threshold: Double(ref[0]["threshold"]!)!, binary: false, alpha: -1)
-        let w = base.withDiagonal(base.rowMaxima).transformed(.row)
+        let w = base.withGiStarSelfWeights().transformed(.row)
         let g = try GetisOrdG(y, weights: w, star: true, variance: .esda)
         for (i, row) in ref.enumerated() {
             A.close(g.G[i], Double(row["Gs"]!)!, "Gs[\(i)]")
