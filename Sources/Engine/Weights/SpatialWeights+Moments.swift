@@ -27,34 +27,6 @@ extension SpatialWeights {
     }
 }
 
-/// The permutation test of a global statistic: permutation r shuffles all
-/// values with a stream keyed by (seed, r), so the counts are the same for
-/// any thread count.
-enum GlobalPermutation {
-    /// Counts of permuted statistics ≥ and ≤ the observed one, with the
-    /// mean of the permuted statistics.
-    static func counts(_ values: [Double], observed: Double, permutations: Int, seed: UInt64, workers: Int,
-                       statistic: @Sendable @escaping ([Double]) -> Double) -> (greaterOrEqual: Int, lessOrEqual: Int, mean: Double) {
-        let n = values.count
-        let tallies = PerChunk<(Int, Int, Double)>(count: (permutations + 63) / 64)
-        Parallel.forEachChunk(count: permutations, grain: 64, workers: workers) { _, chunk, range in
-            var ge = 0, le = 0, sum = 0.0
-            var v = values
-            for r in range {
-                var rng = RandomStream(seed: seed, key: UInt64(r))
-                for i in stride(from: n - 1, to: 0, by: -1) { v.swapAt(i, rng.below(i + 1)) }
-                let s = statistic(v)
-                if s >= observed { ge += 1 }
-                if s <= observed { le += 1 }
-                sum += s
-            }
-            tallies[chunk] = (ge, le, sum)
-        }
-        let t = tallies.inOrder.reduce((0, 0, 0.0)) { ($0.0 + $1.0, $0.1 + $1.1, $0.2 + $1.2) }
-        return (t.0, t.1, t.2 / Double(permutations))
-    }
-}
-
 extension SpatialWeights {
     /// True when some unit is its own neighbour (a diagonal weight, as Gi* uses).
     public var hasSelfLinks: Bool {

@@ -66,8 +66,8 @@ public struct GearyC: Sendable {
         pNormal = upper ? StandardNormal.survival(zNormal) : StandardNormal.cdf(zNormal)
         pRandomization = upper ? StandardNormal.survival(zRandomization) : StandardNormal.cdf(zRandomization)
         if permutations > 0 {
-            let t = GlobalPermutation.counts(z, observed: C, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
-            pseudoP = Alternative.directed(greaterOrEqual: t.greaterOrEqual, permutations: permutations)
+            let ge = GlobalPermutation.countAtLeast(z, observed: C, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
+            pseudoP = Alternative.directed(greaterOrEqual: ge, permutations: permutations)
         } else {
             pseudoP = nil
         }
@@ -119,8 +119,8 @@ public struct GeneralG: Sendable {
         z = (G - expected) / variance.squareRoot()
         p = StandardNormal.survival(abs(z))
         if permutations > 0 {
-            let t = GlobalPermutation.counts(y, observed: G, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
-            pseudoP = Alternative.directed(greaterOrEqual: t.greaterOrEqual, permutations: permutations)
+            let ge = GlobalPermutation.countAtLeast(y, observed: G, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
+            pseudoP = Alternative.directed(greaterOrEqual: ge, permutations: permutations)
         } else {
             pseudoP = nil
         }

@@ -52,8 +52,8 @@ public struct MoranI: Sendable {
         pRandomization = StandardNormal.twoSidedP(zRandomization)
         self.permutations = permutations
         if permutations > 0 {
-            let t = GlobalPermutation.counts(z, observed: I, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
-            pseudoP = Alternative.directed(greaterOrEqual: t.greaterOrEqual, permutations: permutations)
+            let ge = GlobalPermutation.countAtLeast(z, observed: I, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
+            pseudoP = Alternative.directed(greaterOrEqual: ge, permutations: permutations)
         } else {
             pseudoP = nil
         }
