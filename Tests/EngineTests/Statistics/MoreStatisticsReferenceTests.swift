@@ -106,17 +106,31 @@ import Testing
         }
     }
 
-    /// spdep's draws (with replacement) give the same distribution: the
-    /// simulated mean of Local Moran is the analytic conditional expectation
-    /// −z_i² W_i/(n − 1)·c under both schemes, to Monte Carlo error.
-    @Test func withReplacementDrawsAreUnbiasedToo() throws {
+    /// Seed-free check of both draw schemes on columbus: the simulated lag
+    /// Σ_j w_ij v_π(j) has mean W_i·m (m, σ² the mean and population
+    /// variance of the other n − 1 values) under both, and variance
+    /// σ² Σ_j w_ij² with replacement (spdep) but
+    /// σ² (n − 1)/(n − 2) (Σ_j w_ij² − W_i²/(n − 1)) without (esda). Mean to
+    /// 5 standard errors, standard deviation to 4 %, with 20,000 draws.
+    @Test(arguments: [true, false])
+    func drawSchemesHaveTheirOwnMoments(withReplacement: Bool) throws {
         let (y, w) = try A.input("columbus", "CRIME", .row)
-        let draws = ConditionalPermutation(permutations: 20_000, withReplacement: true)
-        let lm = try LocalMoran(y, weights: w, permutation: draws)
-        let same = try LocalMoran(y, weights: w, permutation: draws, workers: 1)
-        #expect(lm.pseudoP! == same.pseudoP!)
-        let other = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 20_000))
-        #expect(lm.pseudoP! != other.pseudoP!)
+        let n = y.count, r = 20_000
+        let observed = SpatialLag.lag(y, w)
+        let engine = ConditionalPermutation(permutations: r, seed: 5, withReplacement: withReplacement)
+        let result = engine.run(observed: observed, values: y, weights: w,
+                                a: [Double](repeating: 0, count: n), b: [Double](repeating: 1, count: n))
+        let total = y.reduce(0, +), squares = y.reduce(0) { $0 + $1 * $1 }
+        for i in 0..<n {
+            let others = Double(n - 1)
+            let m = (total - y[i]) / others
+            let variance = (squares - y[i] * y[i]) / others - m * m
+            let wi = w.weights(of: i).reduce(0, +), wi2 = w.weights(of: i).reduce(0) { $0 + $1 * $1 }
+            let expectedSD = (withReplacement ? variance * wi2 : variance * others / (others - 1) * (wi2 - wi * wi / others)).squareRoot()
+            let sd = abs((observed[i] - result.meanSim[i]) / result.zSim[i])
+            #expect(abs(result.meanSim[i] - wi * m) <= 5 * expectedSD / Double(r).squareRoot() + 1e-12, "unit \(i) mean")
+            #expect(abs(sd / expectedSD - 1) < 0.04, "unit \(i): sd \(sd), expected \(expectedSD)")
+        }
     }
 
     /// Local join counts against esda Join_Counts_Local: counts exact, the
@@ -132,7 +146,8 @@ import Testing
             let (x, w) = try A.input(name, field, .binary)
             let ref = try Fixtures.csv("reference/statistics/\(name)_joincount.csv")
             let y = ref.map { Double($0["y"]!)! }
-            let median = x.sorted()[x.count / 2 - (x.count % 2 == 0 ? 1 : 0)] + (x.count % 2 == 0 ? (x.sorted()[x.count / 2] - x.sorted()[x.count / 2 - 1]) / 2 : 0)
+            let sorted = x.sorted(), half = x.count / 2
+            let median = x.count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2  // numpy's median
             #expect(y == x.map { $0 > median ? 1 : 0 }, "the committed y is CRIME/PROPCAS above the median")
             let lj = try LocalJoinCount(y, weights: w, permutation: ConditionalPermutation(permutations: 99_999))
             for (i, row) in ref.enumerated() {
