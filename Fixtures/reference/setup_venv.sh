@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Creates the virtualenv that runs the Python reference scripts. Never used by
-# the tests: they read the committed values. Usage: Fixtures/reference/setup_venv.sh [DIR]
+# Creates a Python virtualenv from a pinned requirements file. Used for the
+# reference scripts (never by the tests: they read the committed values) and,
+# by bench/peers/setup.sh, for the benchmark peers.
+# Usage: Fixtures/reference/setup_venv.sh [DIR] [REQUIREMENTS]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${1:-$here/../../.venv-reference}"
+requirements="${2:-$here/requirements.txt}"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install -q -r "$here/requirements.txt"
+"$venv/bin/pip" install -q -r "$requirements"
 echo "$venv"
