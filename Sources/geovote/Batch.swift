@@ -70,7 +70,7 @@ struct Batch: ParsableCommand {
                 if let threads = common.threads { arguments += ["--threads", String(threads)] }
                 print("job \(k + 1)/\(jobs.count): geovote hotspots " + arguments.joined(separator: " "))
                 do {
-                    var command = try Hotspots.parse(arguments)
+                    let command = try Hotspots.parse(arguments)
                     try command.run()
                 } catch let error as GeoVoteError {
                     throw error

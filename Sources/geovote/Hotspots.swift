@@ -74,11 +74,18 @@ struct Hotspots: ParsableCommand {
         (ArcGIS's FDR option); GiPValue (--names arcgis) is the normal p.
         Progress: a bar per variable and statistic on stderr when it is a \
         terminal (a line per step otherwise); a summary of classes at the end.
+        Missing values (--missing exclude, the default, as GeoDa and ArcGIS): a \
+        feature whose value is missing, not a number, or a share of 0 is left \
+        out of that variable's analysis (no mean, variance or neighbour's lag \
+        counts it; weights restricted, then transformed) and listed on stderr; \
+        --missing error stops at the first one instead.
         Output: one row per feature, in input order. CSV: index, the --id field, \
-        then VAR_STAT_{value,z,p,psim,class|bin}. Shapefile/GeoJSON: the \
-        geometry, the --id field and the same columns; in a shapefile the names \
-        are cut to 10 characters as VARSSF (variable, 2-letter statistic code GS \
-        GI LM LB LG, field V Z P S C), the mapping printed. --names arcgis (one \
+        then VAR_STAT_{value,z,p,psim,class|bin,undefined}; 'undefined' says \
+        why a row has no result (missing value, no neighbours, no neighbour \
+        with a value, constant variable). Shapefile/GeoJSON: the geometry, the \
+        --id field and the same columns; in a shapefile the names are cut to 10 \
+        characters as VARSSF (variable, 2-letter statistic code GS GI LM LB LG \
+        JC, field V Z P S C U), the mapping printed. --names arcgis (one \
         variable and statistic): GiZScore GiPValue Gi_Bin NNeighbors (Gi*, Gi) or \
         LMiIndex LMiZScore LMiPValue COType NNeighbors (Local Moran).
         """)
@@ -130,6 +137,9 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "A field copied to the output to identify features (e.g. code).")
     var id: String?
 
+    @Option(name: .long, help: "exclude | error — a feature whose value is missing, not a number, or a share of 0 (GeoDa, ArcGIS: exclude).")
+    var missing: String = "exclude"
+
     @Option(name: .long, help: "geovote | arcgis — output column names.")
     var names: String = "geovote"
 
@@ -161,7 +171,17 @@ struct Hotspots: ParsableCommand {
             if arcgis, specs.count * statistics.count != 1 {
                 throw GeoVoteError.invalidArgument("--names arcgis names the fields of one statistic of one variable; give one --field and one --statistic")
             }
+            guard ["exclude", "error"].contains(missing.lowercased()) else { throw GeoVoteError.invalidArgument("--missing is exclude or error, not '\(missing)'") }
+            let exclude = missing.lowercased() == "exclude"
             let weights = DerivedWeights(base: try weightsChoice.build(table, file: file))
+            func defined(_ spec: VariableSpec) throws -> ([Double], DefinedSubset) {
+                guard exclude else {
+                    let v = try table.values(of: spec, file: file)
+                    return (v, DefinedSubset(reasons: [String?](repeating: nil, count: v.count)))
+                }
+                return try table.definedValues(of: spec, file: file)
+            }
+            let against = try self.against.map { try defined(VariableSpec(parsing: $0)) }
             var permutation = permutations > 0
                 ? ConditionalPermutation(permutations: permutations, seed: seed, alternative: alt, withReplacement: draws.lowercased() == "with")
                 : nil
@@ -176,13 +196,25 @@ struct Hotspots: ParsableCommand {
                 let label = "[\(step + 1)/\(jobs.count)] \(spec) \(stat)"
                 permutation?.progress = ProgressBar.make(label: label, total: table.count)
                 if permutation == nil || !ProgressBar.isTerminal { FileHandle.standardError.write(Data((label + "\n").utf8)) }
-                let y = joinCount ? try HotspotColumns.binary(spec.numerator, table: table, file: file)
-                                  : try table.values(of: spec, file: file)
-                let result = try HotspotColumns.compute(stat, y: y, spec: spec, table: table, file: file, weights: weights, command: self,
-                                                        permutation: permutation, correction: correctionKind)
+                var (y, subset) = joinCount
+                    ? (try HotspotColumns.binary(spec.numerator, table: table, file: file), DefinedSubset(reasons: [String?](repeating: nil, count: table.count)))
+                    : try defined(spec)
+                if stat == "local-moran-bv", let against { subset = subset.merged(with: against.1) }
+                // Features without a value are left out (GeoDa, ArcGIS): weights
+                // restricted before their transform, results put back in place.
+                let restricted = weights.restricted(to: subset)
+                if !subset.isComplete {
+                    let out = subset.reasons.indices.filter { subset.reasons[$0] != nil }
+                    let shown = out.prefix(5).map { "record \($0): \(subset.reasons[$0]!)" }.joined(separator: "; ")
+                    FileHandle.standardError.write(Data("note: \(spec) \(stat): \(out.count) feature(s) left out, undefined in the output (\(shown)\(out.count > 5 ? "; …" : ""))\n".utf8))
+                }
+                let kept = subset.restrict(y)
+                let result = try HotspotColumns.compute(stat, y: kept, spec: spec, against: against.map { subset.restrict($0.0) },
+                                                        weights: restricted, command: self, permutation: permutation, correction: correctionKind)
+                    .expanded(subset, constant: kept.allSatisfy { $0 == kept.first }, fullWeights: weights.base, restrictedWeights: restricted.base)
                 if permutation != nil, ProgressBar.isTerminal { FileHandle.standardError.write(Data("\r\(label) done\u{1B}[K\n".utf8)) }
                 if arcgis {
-                    columns += result.arcgisColumns(neighbours: weights.base.cardinalities)
+                    columns += result.arcgisColumns()
                 } else if format == .shapefile {
                     // 10-character names, made with the columns: VARSSF.
                     columns += zip(result.columns, result.shortNames).map { Column(name: $1, values: $0.values) }
@@ -217,10 +249,72 @@ struct HotspotColumns {
     var columns: [Column]
     /// The same columns' shapefile names (≤ 10 bytes): VARSSF.
     var shortNames: [String]
+    /// The column names' stems (long and shapefile), for the reasons column.
+    var prefix: String, stem: String
+    /// Observations whose statistic is undefined.
+    var undefined: [Int]
     var summary: String
     /// For --names arcgis.
     var statistic: String
     var value: [Double], z: [Double], p: [Double], classes: [String], bins: [Int]?
+    var neighbours: [Int64?] = []
+
+    init(builder b: Builder, undefined: [Int], summary: String, statistic: String,
+         value: [Double], z: [Double], p: [Double], classes: [String], bins: [Int]?) {
+        (columns, shortNames, prefix, stem) = (b.columns, b.shortNames, b.prefix, b.stem)
+        (self.undefined, self.summary, self.statistic) = (undefined, summary, statistic)
+        (self.value, self.z, self.p, self.classes, self.bins) = (value, z, p, classes, bins)
+    }
+
+    /// The columns of a run on the features with a value, put back in
+    /// place (missing at the others, class "undefined"), with a column
+    /// VAR_STAT_undefined (VARSSU) saying why each undefined feature is
+    /// undefined, and the reasons counted in the summary.
+    func expanded(_ subset: DefinedSubset, constant: Bool, fullWeights: SpatialWeights, restrictedWeights: SpatialWeights) -> HotspotColumns {
+        var out = self
+        var reasons = subset.reasons
+        let fullIslands = Set(fullWeights.islands)
+        let restrictedIslands = Set(restrictedWeights.islands)
+        for k in undefined {
+            let i = subset.kept[k]
+            reasons[i] = fullIslands.contains(i) ? "no neighbours"
+                : restrictedIslands.contains(k) ? "no neighbour with a value"
+                : constant ? "constant variable" : "undefined (0/0)"
+        }
+        if !subset.isComplete {
+            // Left-out features: missing values, and the class "undefined".
+            out.columns = columns.map { column in
+                guard case let .text(v) = subset.expand(column.values) else { return Column(name: column.name, values: subset.expand(column.values)) }
+                return Column(name: column.name, values: .text(v.map { $0 ?? "undefined" }))
+            }
+            out.value = subset.expand(value)
+            out.z = z.isEmpty ? [] : subset.expand(z)
+            out.p = p.isEmpty ? [] : subset.expand(p)
+            var classes = [String](repeating: "undefined", count: subset.count)
+            for (k, i) in subset.kept.enumerated() where k < self.classes.count { classes[i] = self.classes[k] }
+            out.classes = self.classes.isEmpty ? [] : classes
+            if let bins {
+                var full = [Int](repeating: 0, count: subset.count)
+                for (k, i) in subset.kept.enumerated() { full[i] = bins[k] }
+                out.bins = full
+            }
+        }
+        var neighbours = [Int64?](repeating: nil, count: subset.count)
+        for (k, i) in subset.kept.enumerated() {
+            neighbours[i] = Int64(restrictedWeights.offsets[k + 1] - restrictedWeights.offsets[k])
+        }
+        out.neighbours = neighbours
+        out.columns.append(Column(name: "\(prefix)_undefined", values: .text(reasons)))
+        out.shortNames.append(stem + "U")
+        var tally: [String: Int] = [:]
+        for case let reason? in reasons { tally[reason, default: 0] += 1 }
+        let counts: [(String, Int)] = tally.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
+        if !counts.isEmpty {
+            out.summary += "; undefined \(counts.reduce(0) { $0 + $1.1 }): " + counts.prefix(4).map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                + (counts.count > 4 ? ", …" : "")
+        }
+        return out
+    }
 
     static func fmt(_ v: [Double]) -> ColumnValues { .real(v.map { $0.isFinite ? $0 : nil }) }
 
@@ -246,7 +340,7 @@ struct HotspotColumns {
         }
     }
 
-    static func compute(_ stat: String, y: [Double], spec: VariableSpec, table: FeatureTable, file: String, weights: DerivedWeights,
+    static func compute(_ stat: String, y: [Double], spec: VariableSpec, against: [Double]?, weights: DerivedWeights,
                         command: Hotspots, permutation: ConditionalPermutation?, correction: MultipleTesting) throws -> HotspotColumns {
         let prefix = "\(spec.name)_\(stat)"
         func cutoff(_ p: [Double]) -> Double { correction.cutoff(p, alpha: command.alpha) }
@@ -272,18 +366,17 @@ struct HotspotColumns {
             b.add("z", "Z", fmt(g.z))
             b.add("p", "P", fmt(g.p))
             if let ps = g.pseudoP { b.add("psim", "S", fmt(ps)) }
-            b.add("bin", "C", .integer(bins.map { Int64($0) }))
-            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
-                                  summary: "\(spec) \(stat): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+; hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 }) at 90 %+; undefined \(g.undefined.count)",
+            b.add("bin", "C", .integer(bins.indices.map { g.z[$0].isFinite ? Int64(bins[$0]) : nil }))
+            return HotspotColumns(builder: b, undefined: g.undefined,
+                                  summary: "\(spec) \(stat): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+; hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 }) at 90 %+",
                                   statistic: stat, value: g.G, z: g.z, p: g.p, classes: [], bins: bins)
         case "local-moran", "local-moran-bv":
             let w = try weights.get(star: false, transform: command.transformKind(default: .row))
             let scale: LocalMoran.Scale = command.scale.lowercased() == "spdep" ? .spdep : .esda
             let lm: LocalMoran
             if stat == "local-moran-bv" {
-                guard let against = command.against else { throw GeoVoteError.invalidArgument("local-moran-bv needs --against VARIABLE") }
-                let x = try table.values(of: VariableSpec(parsing: against), file: file)
-                lm = try LocalMoran(x: y, y: x, weights: w, scale: scale, permutation: permutation)
+                guard let against else { throw GeoVoteError.invalidArgument("local-moran-bv needs --against VARIABLE") }
+                lm = try LocalMoran(x: y, y: against, weights: w, scale: scale, permutation: permutation)
             } else {
                 lm = try LocalMoran(y, weights: w, scale: scale, permutation: permutation)
             }
@@ -303,8 +396,8 @@ struct HotspotColumns {
                 b.add("psim", "S", fmt(p))
             }
             b.add("class", "C", .text(classes))
-            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
-                                  summary: "\(label): " + ["HH", "LH", "LL", "HL", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
+            return HotspotColumns(builder: b, undefined: lm.undefined,
+                                  summary: "\(label): " + ["HH", "LH", "LL", "HL", "ns"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
                                   statistic: stat, value: lm.I, z: lm.zSim ?? [], p: p ?? [], classes: classes, bins: nil)
         case "local-geary":
             let w = try weights.get(star: false, transform: command.transformKind(default: .row))
@@ -317,8 +410,8 @@ struct HotspotColumns {
                 b.add("psim", "S", fmt(p))
             }
             b.add("class", "C", .text(classes))
-            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
-                                  summary: "\(prefix): " + ["HH", "LL", "other", "ns", "undefined"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
+            return HotspotColumns(builder: b, undefined: lg.undefined,
+                                  summary: "\(prefix): " + ["HH", "LL", "other", "ns"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
                                   statistic: stat, value: lg.c, z: lg.zSim ?? [], p: lg.pseudoP ?? [], classes: classes, bins: nil)
         case "join-count":
             let lj = try LocalJoinCount(y, weights: weights.base, permutation: permutation)
@@ -337,8 +430,8 @@ struct HotspotColumns {
             b.add("value", "V", fmt(lj.count))
             if let p { b.add("psim", "S", fmt(p)) }
             b.add("class", "C", .text(classes))
-            return HotspotColumns(columns: b.columns, shortNames: b.shortNames,
-                                  summary: "\(spec.numerator) join-count: units \(y.count { $0 == 1 }), significant BB clusters \(classes.count { $0 == "BB" }), undefined \(lj.undefined.count)",
+            return HotspotColumns(builder: b, undefined: lj.undefined,
+                                  summary: "\(spec.numerator) join-count: units \(y.count { $0 == 1 }), significant BB clusters \(classes.count { $0 == "BB" })",
                                   statistic: stat, value: lj.count, z: [], p: p ?? [], classes: classes, bins: nil)
         default:
             throw GeoVoteError.invalidArgument("unknown --statistic '\(stat)'; use gistar, gi, local-moran, local-moran-bv, local-geary or join-count")
@@ -372,12 +465,12 @@ struct HotspotColumns {
     }
 
     /// ArcGIS's field names (Hot Spot Analysis; Cluster and Outlier Analysis).
-    func arcgisColumns(neighbours: [Int]) -> [Column] {
-        let nn = Column(name: "NNeighbors", values: .integer(neighbours.map { Int64($0) }))
+    func arcgisColumns() -> [Column] {
+        let nn = Column(name: "NNeighbors", values: .integer(neighbours))
         switch statistic {
         case "gistar", "gi":
             return [Column(name: "GiZScore", values: Self.fmt(z)), Column(name: "GiPValue", values: Self.fmt(p)), nn,
-                    Column(name: "Gi_Bin", values: .integer((bins ?? []).map { Int64($0) }))]
+                    Column(name: "Gi_Bin", values: .integer((bins ?? []).indices.map { z[$0].isFinite ? Int64(bins![$0]) : nil }))]
         default:
             let co = classes.map { ["HH", "HL", "LH", "LL"].contains($0) ? $0 : "" }
             return [Column(name: "LMiIndex", values: Self.fmt(value)), Column(name: "LMiZScore", values: Self.fmt(z)),
@@ -392,7 +485,20 @@ final class DerivedWeights {
     let base: SpatialWeights
     private var cache: [String: SpatialWeights] = [:]
 
+    private var restriction: (DefinedSubset, DerivedWeights)?
+
     init(base: SpatialWeights) { self.base = base }
+
+    /// The same derivations over the features of a subset (the last subset
+    /// asked for is kept: the variables of a results table usually miss the
+    /// same features).
+    func restricted(to subset: DefinedSubset) -> DerivedWeights {
+        if subset.isComplete { return self }
+        if let (s, w) = restriction, s == subset { return w }
+        let w = DerivedWeights(base: subset.restrict(base))
+        restriction = (subset, w)
+        return w
+    }
 
     func get(star: Bool, transform: WeightsTransform) -> SpatialWeights {
         let key = "\(star) \(transform.rawValue)"

@@ -38,17 +38,32 @@ struct Moran: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    @Option(name: .long, help: "exclude | error — features whose value is missing, not a number, or a share of 0 (GeoDa, ArcGIS: exclude; the count is printed).")
+    var missing: String = "exclude"
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         try common.withLayer(file) { table in
-            let y = try table.values(of: VariableSpec(parsing: field), file: file)
+            guard ["exclude", "error"].contains(missing.lowercased()) else { throw GeoVoteError.invalidArgument("--missing is exclude or error, not '\(missing)'") }
+            let spec = VariableSpec(parsing: field)
+            // Features without a value are left out (GeoDa, ArcGIS): the raw
+            // weights are restricted, then transformed.
+            let (all, subset) = missing.lowercased() == "error"
+                ? (try table.values(of: spec, file: file), DefinedSubset(reasons: [String?](repeating: nil, count: table.count)))
+                : try table.definedValues(of: spec, file: file)
+            let y = subset.restrict(all)
+            if !subset.isComplete {
+                let out = subset.reasons.indices.filter { subset.reasons[$0] != nil }
+                let shown = out.prefix(5).map { "record \($0): \(subset.reasons[$0]!)" }.joined(separator: "; ")
+                FileHandle.standardError.write(Data("note: \(spec): \(out.count) feature(s) left out (\(shown)\(out.count > 5 ? "; …" : ""))\n".utf8))
+            }
             let stat = statistic.lowercased()
             let defaultTransform = stat == "general-g" ? "binary" : "row"
             guard let kind = WeightsCommandParsing.transform(transform ?? defaultTransform) else {
                 throw GeoVoteError.invalidArgument("unknown --transform '\(transform ?? "")'")
             }
-            let w = try weightsChoice.build(table, file: file).transformed(kind)
+            let w = try subset.restrict(weightsChoice.build(table, file: file)).transformed(kind)
             var fields: [(String, Double)]
             switch stat {
             case "moran":
@@ -69,9 +84,11 @@ struct Moran: ParsableCommand {
                 throw GeoVoteError.invalidArgument("unknown --statistic '\(statistic)'; use moran, geary or general-g")
             }
             if json {
-                print("{\"statistic\":\"\(stat)\"," + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + ",\"permutations\":\(permutations)}")
+                print("{\"statistic\":\"\(stat)\"," + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+                      + ",\"permutations\":\(permutations),\"n\":\(y.count),\"left_out\":\(table.count - y.count)}")
             } else {
                 fields.forEach { print("\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)") }
+                print("n        \(y.count) (\(table.count - y.count) left out)")
             }
         }
     }

@@ -179,7 +179,9 @@ extension AutocorrelationReferenceTests {
         let lm = try LocalMoran([1, 2, 3, 4], weights: w)
         #expect(lm.undefined == [3] && lm.I[3].isNaN && lm.quadrant[3] == 0)
         #expect(throws: GeoVoteError.self) { try LocalMoran([1, .nan, 3, 4], weights: w) }
-        #expect(throws: GeoVoteError.self) { try LocalMoran([2, 2, 2, 2], weights: w) }
+        // A constant variable: every unit undefined (not esda's "LL" with p = 0.0001).
+        let constant = try LocalMoran([2, 2, 2, 2], weights: w)
+        #expect(constant.I.allSatisfy(\.isNaN) && constant.quadrant == [0, 0, 0, 0] && constant.undefined == [0, 1, 2, 3])
         #expect(throws: GeoVoteError.self) { try MoranI([1, 2, 3], weights: SpatialWeights(neighborLists: [[1], [0], []])) }
     }
 }

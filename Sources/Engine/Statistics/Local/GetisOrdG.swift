@@ -21,7 +21,8 @@ public struct GetisOrdG: Sendable {
     public let p: [Double]
     public let pseudoP: [Double]?
     public let zSim: [Double]?
-    /// Observations with no neighbour other than themselves: undefined (NaN).
+    /// Observations whose z is undefined (NaN): no neighbour other than
+    /// themselves, or a constant variable.
     public let undefined: [Int]
 
     public init(_ y: [Double], weights input: SpatialWeights, star: Bool, variance: Variance = .ordGetis,
@@ -59,7 +60,7 @@ public struct GetisOrdG: Sendable {
         expected = e
         z = zs
         p = zs.map { $0.isFinite ? StandardNormal.twoSidedP($0) : .nan }
-        undefined = islands.sorted()
+        undefined = zs.indices.filter { !zs[$0].isFinite }
         if let permutation {
             let result = permutation.run(observed: g, values: y, weights: w, a: a, b: b, workers: workers)
             pseudoP = result.pseudoP

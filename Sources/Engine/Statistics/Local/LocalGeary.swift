@@ -7,7 +7,7 @@
 /// significance from the pseudo p-value: `HH` (c_i below the mean of all
 /// c and y_i above its mean: a high cluster), `LL` (below, below),
 /// `other` (c_i above the mean: negative association), `ns`.
-/// Islands are undefined (NaN).
+/// Islands and a constant variable are undefined (NaN).
 public struct LocalGeary: Sendable {
     public let c: [Double]
     public let pseudoP: [Double]?
@@ -33,7 +33,7 @@ public struct LocalGeary: Sendable {
         }
         let zeros = [Double](repeating: 0, count: n)
         c = values
-        undefined = islands.sorted()
+        undefined = values.indices.filter { !values[$0].isFinite }
         aboveMean = z.map { $0 > 0 }
         if let permutation {
             let r = permutation.run(observed: values, values: z, weights: w, a: zeros, b: zeros, squaredDifferenceFrom: z, workers: workers)

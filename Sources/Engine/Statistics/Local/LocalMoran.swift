@@ -3,7 +3,8 @@
 /// I_i = c · z_i Σ_j w_ij z_j with z = (y − ȳ)/σ (σ the population standard
 /// deviation). Scale: `.esda` c = (n − 1)/n (esda `Moran_Local`), `.spdep`
 /// c = 1 (spdep `localmoran`, GeoDa). Quadrants as esda's `q`: 1 HH, 2 LH,
-/// 3 LL, 4 HL. Islands are undefined (NaN, quadrant 0) and listed.
+/// 3 LL, 4 HL. Islands and a constant variable are undefined (NaN,
+/// quadrant 0) and listed.
 public struct LocalMoran: Sendable {
     public enum Scale: String, Sendable { case esda, spdep }
 
@@ -84,9 +85,10 @@ public struct LocalMoran: Sendable {
         let lag = SpatialLag.lag(zn, w)
         let c = scale == .esda ? Double(n - 1) / Double(n) : 1
         let islands = Set(w.islands)
-        I = (0..<n).map { islands.contains($0) ? .nan : c * z[$0] * lag[$0] }
+        let values = (0..<n).map { islands.contains($0) ? .nan : c * z[$0] * lag[$0] }
+        I = values
         quadrant = (0..<n).map { i in
-            if islands.contains(i) { return 0 }
+            if !values[i].isFinite { return 0 }
             switch (z[i] > 0, lag[i] > 0) {
             case (true, true): return 1
             case (false, true): return 2
@@ -94,7 +96,7 @@ public struct LocalMoran: Sendable {
             case (true, false): return 4
             }
         }
-        undefined = islands.sorted()
+        undefined = values.indices.filter { !values[$0].isFinite }
         if let permutation {
             // Self-weights (if any) stay with the fixed z_i.
             let a = (0..<n).map { i in c * z[i] * w.weight(i, i) * zn[i] }
@@ -110,13 +112,14 @@ public struct LocalMoran: Sendable {
 }
 
 enum LocalStatisticInput {
-    /// Checks the variable and returns (y − ȳ)/σ.
+    /// Checks the variable and returns (y − ȳ)/σ; all NaN (undefined, never
+    /// a fake 0) when y is constant.
     static func standardized(_ y: [Double], weights w: SpatialWeights) throws -> [Double] {
         try check(y, weights: w)
         let n = Double(y.count)
         let mean = y.reduce(0, +) / n
         let variance = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n
-        guard variance > 0 else { throw GeoVoteError.unsupported("the variable is constant: local statistics are undefined") }
+        guard variance > 0 else { return [Double](repeating: .nan, count: y.count) }
         let sd = variance.squareRoot()
         return y.map { ($0 - mean) / sd }
     }
