@@ -17,15 +17,29 @@ public struct ConditionalPermutation: Sendable {
     public let alternative: Alternative
     /// Draw neighbours' values with replacement (spdep) instead of without (esda).
     public let withReplacement: Bool
+    /// GeoDa's draws instead (`GeoDaDraws`): its random stream, split as GeoDa
+    /// splits it over this many threads (GeoDa's cpu_threads).
+    public var geodaStreams: Int?
     /// Told the units done as chunks finish (a progress bar); never changes results.
     public var progress: WorkProgress?
 
-    public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed, withReplacement: Bool = false) {
+    public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed, withReplacement: Bool = false,
+                geodaStreams: Int? = nil) {
         precondition(permutations >= 1)
+        precondition(geodaStreams.map { $0 >= 1 } ?? true)
         self.permutations = permutations
         self.seed = seed
         self.alternative = alternative
-        self.withReplacement = withReplacement
+        self.withReplacement = withReplacement && geodaStreams == nil
+        self.geodaStreams = geodaStreams
+    }
+
+    /// The same draws under another alternative.
+    public func with(alternative: Alternative) -> ConditionalPermutation {
+        var copy = ConditionalPermutation(permutations: permutations, seed: seed, alternative: alternative,
+                                          withReplacement: withReplacement, geodaStreams: geodaStreams)
+        copy.progress = progress
+        return copy
     }
 
     /// Per observation: pseudo p, and the z of the observed statistic in the
@@ -44,6 +58,10 @@ public struct ConditionalPermutation: Sendable {
     public func run(observed: [Double], values: [Double], weights w: SpatialWeights, a: [Double], b: [Double],
                     squaredDifferenceFrom focal: [Double]? = nil,
                     workers: Int = Parallel.defaultWorkerCount) -> Result {
+        if let geodaStreams {
+            return GeoDaDraws(permutations: permutations, seed: seed, alternative: alternative, streams: geodaStreams)
+                .run(observed: observed, values: values, weights: w, a: a, b: b, squaredDifferenceFrom: focal, workers: workers)
+        }
         let n = values.count
         var p = [Double](repeating: .nan, count: n), z = p, m = p
         let r = permutations, seed = self.seed, alternative = self.alternative, replace = withReplacement, progress = self.progress

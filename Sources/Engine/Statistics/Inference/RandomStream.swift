@@ -46,13 +46,18 @@ public struct RandomStream: RandomNumberGenerator {
 ///   default); p = (#{s_r ≤ lo} + #{s_r ≥ hi} + 1)/(R + 1);
 /// - `folded`: m = mean(s_r); p = (#{|s_r − m| ≥ |o − m|} + 1)/(R + 1);
 /// - `greater`: p = (M + 1)/(R + 1);
-/// - `lesser`: p = (L + 1)/(R + 1).
+/// - `lesser`: p = (L + 1)/(R + 1);
+/// - `meanSide` (not esda's: GeoDa's rule for Local Geary): the tail on the
+///   observation's side of the simulated mean m, p = (L + 1)/(R + 1) when
+///   o ≤ m, else (#{s_r > o} + 1)/(R + 1) — above 0.5 when o is between
+///   the mean and the median.
 public enum Alternative: String, Sendable, CaseIterable {
     case directed
     case twoSided = "two-sided"
     case folded
     case greater
     case lesser
+    case meanSide = "mean-side"
 
     /// The pseudo p-value of `observed` among the simulated statistics
     /// (which may be reordered: two-sided sorts them).
@@ -72,6 +77,9 @@ public enum Alternative: String, Sendable, CaseIterable {
             return Double(s.count { $0 >= o } + 1) / denominator
         case .lesser:
             return Double(s.count { $0 <= o } + 1) / denominator
+        case .meanSide:
+            let mean = s.reduce(0, +) / Double(r)
+            return Double((o <= mean ? s.count { $0 <= o } : s.count { $0 > o }) + 1) / denominator
         case .folded:
             let mean = s.reduce(0, +) / Double(r)
             let d = abs(o - mean)

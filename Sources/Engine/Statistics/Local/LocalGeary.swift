@@ -2,7 +2,8 @@
 /// esda `Geary_Local` defines it.
 ///
 /// c_i = Σ_j w_ij (z_i − z_j)², z = (y − ȳ)/σ (population σ); esda turns
-/// the weights row-standardised. Small c_i: similar neighbours (a cluster),
+/// the weights row-standardised. `.geoda` scale: z with the sample s, as
+/// GeoDa's Local Geary, so c_i is (n − 1)/n times esda's. Small c_i: similar neighbours (a cluster),
 /// large: dissimilar (an outlier). Classes as esda's `labs`, with
 /// significance from the pseudo p-value: `HH` (c_i below the mean of all
 /// c and y_i above its mean: a high cluster), `LL` (below, below),
@@ -12,14 +13,23 @@ public struct LocalGeary: Sendable {
     public let c: [Double]
     public let pseudoP: [Double]?
     public let zSim: [Double]?
+    /// The mean of the simulated c_i (GeoDa's side of a cluster).
+    public let meanSim: [Double]?
     public let undefined: [Int]
+    /// The standardised values and their spatial lag (self-link left out).
+    public let z: [Double], lag: [Double]
     /// Above (true) or below the mean of y, for the classes.
     let aboveMean: [Bool]
 
-    public init(_ y: [Double], weights w: SpatialWeights, permutation: ConditionalPermutation? = nil,
+    public enum Scale: String, Sendable { case esda, geoda }
+
+    public init(_ y: [Double], weights w: SpatialWeights, scale: Scale = .esda, permutation: ConditionalPermutation? = nil,
                 workers: Int = Parallel.defaultWorkerCount) throws {
         let n = y.count
-        let z = try LocalStatisticInput.standardized(y, weights: w)
+        let sampleFactor = scale == .geoda ? (Double(n - 1) / Double(n)).squareRoot() : 1
+        let z = try LocalStatisticInput.standardized(y, weights: w).map { $0 * sampleFactor }
+        self.z = z
+        lag = SpatialLag.lag(z, w.withoutDiagonal())
         let islands = Set(w.islands)
         // Σ_j w_ij (z_i − z_j)², a self-weight adding 0.
         var values = [Double](repeating: .nan, count: n)
@@ -39,9 +49,11 @@ public struct LocalGeary: Sendable {
             let r = permutation.run(observed: values, values: z, weights: w, a: zeros, b: zeros, squaredDifferenceFrom: z, workers: workers)
             pseudoP = r.pseudoP
             zSim = r.zSim
+            meanSim = r.meanSim
         } else {
             pseudoP = nil
             zSim = nil
+            meanSim = nil
         }
     }
 

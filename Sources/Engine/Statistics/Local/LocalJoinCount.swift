@@ -24,7 +24,10 @@ public struct LocalJoinCount: Sendable {
         count = joins
         undefined = islands.sorted()
         if let permutation {
-            let r = permutation.run(observed: joins, values: y, weights: w, a: [Double](repeating: 0, count: n), b: y, workers: workers)
+            // Units with BB_i = 0 are not permuted: their p is undefined (esda),
+            // and GeoDa draws nothing for them.
+            let permuted = joins.map { $0 == 0 ? Double.nan : $0 }
+            let r = permutation.run(observed: permuted, values: y, weights: w, a: [Double](repeating: 0, count: n), b: y, workers: workers)
             pseudoP = (0..<n).map { joins[$0] == 0 ? .nan : r.pseudoP[$0] }
         } else {
             pseudoP = nil

@@ -1,8 +1,9 @@
 /// Local Moran's I (Anselin 1995) with conditional permutation inference.
 ///
 /// I_i = c · z_i Σ_j w_ij z_j with z = (y − ȳ)/σ (σ the population standard
-/// deviation). Scale: `.esda` c = (n − 1)/n (esda `Moran_Local`), `.spdep`
-/// c = 1 (spdep `localmoran`, GeoDa). Quadrants as esda's `q`: 1 HH, 2 LH,
+/// deviation). Scale: `.esda` c = (n − 1)/n (esda `Moran_Local`, and GeoDa,
+/// which standardises with the sample s instead: the same I_i), `.spdep`
+/// c = 1 (spdep `localmoran`). Quadrants as esda's `q`: 1 HH, 2 LH,
 /// 3 LL, 4 HL. Islands and a constant variable are undefined (NaN,
 /// quadrant 0) and listed.
 public struct LocalMoran: Sendable {
