@@ -30,6 +30,7 @@ struct Batch: ParsableCommand {
         "transform": "--transform", "permutations": "--permutations", "seed": "--seed", "alternative": "--alternative",
         "draws": "--draws", "variance": "--variance", "scale": "--scale", "alpha": "--alpha", "correction": "--correction",
         "id": "--id", "names": "--names", "against": "--against", "weights_id": "--weights-id",
+        "convention": "--convention", "geoda_threads": "--geoda-threads", "missing": "--missing",
     ]
 
     func run() throws {

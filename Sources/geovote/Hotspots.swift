@@ -74,6 +74,12 @@ struct Hotspots: ParsableCommand {
         (ArcGIS's FDR option); GiPValue (--names arcgis) is the normal p.
         Progress: a bar per variable and statistic on stderr when it is a \
         terminal (a line per step otherwise); a summary of classes at the end.
+        --convention geoda reproduces GeoDa (libgeoda, pygeoda): its random \
+        stream (--draws geoda, seed 123456789, --geoda-threads = its cpu_threads) \
+        so that its pseudo p-values come out exactly, 999 permutations unless \
+        given, Gi/Gi* on row-standardised weights, Local Geary on its scale and \
+        with its side-of-the-mean p, and its cluster codes (VAR_STAT_cl) and \
+        labels (class); --names geoda writes LISA_I, LISA_CL, LISA_P.
         Missing values (--missing exclude, the default, as GeoDa and ArcGIS): a \
         feature whose value is missing, not a number, or a share of 0 is left \
         out of that variable's analysis (no mean, variance or neighbour's lag \
@@ -85,7 +91,7 @@ struct Hotspots: ParsableCommand {
         with a value, constant variable). Shapefile/GeoJSON: the geometry, the \
         --id field and the same columns; in a shapefile the names are cut to 10 \
         characters as VARSSF (variable, 2-letter statistic code GS GI LM LB LG \
-        JC, field V Z P S C U), the mapping printed. --names arcgis (one \
+        JC, field V Z P S C U, GeoDa's K class L cl), the mapping printed. --names arcgis (one \
         variable and statistic): GiZScore GiPValue Gi_Bin NNeighbors (Gi*, Gi) or \
         LMiIndex LMiZScore LMiPValue COType NNeighbors (Local Moran).
         """)
@@ -110,19 +116,25 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "Permutations for pseudo p-values (0 = none).")
     var permutations: Int = 0
 
-    @Option(name: .long, help: "Random seed for the permutations.")
-    var seed: UInt64 = 12345
+    @Option(name: .long, help: "Random seed for the permutations (default 12345; GeoDa's 123456789 with --draws geoda).")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "geovote | geoda — geoda: GeoDa's draws, scale, Local Geary sides, row-standardised G, and its cluster codes and labels (permutations 999 unless given).")
+    var convention: String = "geovote"
+
+    @Option(name: .long, help: "With --draws geoda: the threads GeoDa split its random stream over (its cpu_threads), for identical p-values.")
+    var geodaThreads: Int = 1
 
     @Option(name: .long, help: "directed | two-sided | folded | greater | lesser (esda's definitions).")
     var alternative: String = "directed"
 
-    @Option(name: .long, help: "without | with — replacement in conditional draws (esda, GeoDa: without; spdep: with).")
+    @Option(name: .long, help: "without | with | geoda — conditional draws: without replacement (esda), with (spdep), or GeoDa's own random stream (its p-values exactly).")
     var draws: String = "without"
 
     @Option(name: .long, help: "ordgetis (ArcGIS) | esda — Gi z-score variance.")
     var variance: String = "ordgetis"
 
-    @Option(name: .long, help: "esda | spdep — Local Moran scale.")
+    @Option(name: .long, help: "esda | spdep | geoda — Local Moran scale (geoda = esda); Local Geary: esda | geoda ((n-1)/n times esda's).")
     var scale: String = "esda"
 
     @Option(name: .long, help: "Significance level for the classes.")
@@ -140,7 +152,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "exclude | error — a feature whose value is missing, not a number, or a share of 0 (GeoDa, ArcGIS: exclude).")
     var missing: String = "exclude"
 
-    @Option(name: .long, help: "geovote | arcgis — output column names.")
+    @Option(name: .long, help: "geovote | arcgis | geoda — output column names (arcgis, geoda: one variable and statistic).")
     var names: String = "geovote"
 
     @Option(name: .shortAndLong, help: "Output .csv, .shp or .geojson.")
@@ -152,7 +164,11 @@ struct Hotspots: ParsableCommand {
     func run() throws {
         try common.withLayer(file) { table in
             guard let alt = Alternative(rawValue: alternative.lowercased()) else { throw GeoVoteError.invalidArgument("unknown --alternative '\(alternative)'") }
-            guard ["without", "with"].contains(draws.lowercased()) else { throw GeoVoteError.invalidArgument("--draws is 'without' or 'with', not '\(draws)'") }
+            guard ["geovote", "geoda"].contains(convention.lowercased()) else { throw GeoVoteError.invalidArgument("--convention is geovote or geoda, not '\(convention)'") }
+            let geoda = convention.lowercased() == "geoda"
+            let drawKind = geoda ? "geoda" : draws.lowercased()
+            guard ["without", "with", "geoda"].contains(drawKind) else { throw GeoVoteError.invalidArgument("--draws is without, with or geoda, not '\(draws)'") }
+            guard geodaThreads >= 1 else { throw GeoVoteError.invalidArgument("--geoda-threads is at least 1") }
             guard let correctionKind = MultipleTesting(rawValue: fdr ? "fdr" : correction.lowercased()) else {
                 throw GeoVoteError.invalidArgument("unknown --correction '\(correction)'; use none, fdr, by or bonferroni")
             }
@@ -166,10 +182,13 @@ struct Hotspots: ParsableCommand {
             let specs = joinCount
                 ? field.split(separator: ";").map { VariableSpec(numerator: String($0)) }
                 : try VariableSpec.list(field, in: table, file: file)
-            let arcgis = names.lowercased() == "arcgis"
-            guard names.lowercased() == "geovote" || arcgis else { throw GeoVoteError.invalidArgument("--names is geovote or arcgis") }
-            if arcgis, specs.count * statistics.count != 1 {
-                throw GeoVoteError.invalidArgument("--names arcgis names the fields of one statistic of one variable; give one --field and one --statistic")
+            let arcgis = names.lowercased() == "arcgis", geodaNames = names.lowercased() == "geoda"
+            guard names.lowercased() == "geovote" || arcgis || geodaNames else { throw GeoVoteError.invalidArgument("--names is geovote, arcgis or geoda") }
+            if arcgis || geodaNames, specs.count * statistics.count != 1 {
+                throw GeoVoteError.invalidArgument("--names \(names) names the fields of one statistic of one variable; give one --field and one --statistic")
+            }
+            if geodaNames, statistics != ["local-moran"] || !geoda {
+                throw GeoVoteError.invalidArgument("--names geoda writes GeoDa's LISA_I, LISA_CL, LISA_P: use it with --statistic local-moran --convention geoda")
             }
             guard ["exclude", "error"].contains(missing.lowercased()) else { throw GeoVoteError.invalidArgument("--missing is exclude or error, not '\(missing)'") }
             let exclude = missing.lowercased() == "exclude"
@@ -182,8 +201,11 @@ struct Hotspots: ParsableCommand {
                 return try table.definedValues(of: spec, file: file)
             }
             let against = try self.against.map { try defined(VariableSpec(parsing: $0)) }
-            var permutation = permutations > 0
-                ? ConditionalPermutation(permutations: permutations, seed: seed, alternative: alt, withReplacement: draws.lowercased() == "with")
+            // GeoDa always permutes (999 by default).
+            let r = permutations > 0 ? permutations : geoda ? 999 : 0
+            var permutation = r > 0
+                ? ConditionalPermutation(permutations: r, seed: seed ?? (drawKind == "geoda" ? 123_456_789 : 12345), alternative: alt,
+                                         withReplacement: drawKind == "with", geodaStreams: drawKind == "geoda" ? geodaThreads : nil)
                 : nil
             var columns: [Column] = []
             if let id {
@@ -209,12 +231,27 @@ struct Hotspots: ParsableCommand {
                     FileHandle.standardError.write(Data("note: \(spec) \(stat): \(out.count) feature(s) left out, undefined in the output (\(shown)\(out.count > 5 ? "; …" : ""))\n".utf8))
                 }
                 let kept = subset.restrict(y)
-                let result = try HotspotColumns.compute(stat, y: kept, spec: spec, against: against.map { subset.restrict($0.0) },
-                                                        weights: restricted, command: self, permutation: permutation, correction: correctionKind)
-                    .expanded(subset, constant: kept.allSatisfy { $0 == kept.first }, fullWeights: weights.base, restrictedWeights: restricted.base)
+                var computed = try HotspotColumns.compute(stat, y: kept, spec: spec, against: against.map { subset.restrict($0.0) },
+                                                          weights: restricted, command: self, permutation: permutation, correction: correctionKind)
+                if geoda {
+                    computed.geodaUndefined = HotspotColumns.geodaUndefined[stat]
+                    // The summary counts GeoDa's classes.
+                    if let column = computed.columns.first(where: { $0.name.hasSuffix("_\(stat)_class") }), case let .text(labels) = column.values {
+                        var tally: [String: Int] = [:]
+                        for case let label? in labels { tally[label, default: 0] += 1 }
+                        computed.summary = "\(spec) \(stat) (GeoDa): " + tally.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                    }
+                }
+                let result = computed.expanded(subset, constant: kept.allSatisfy { $0 == kept.first }, fullWeights: weights.base, restrictedWeights: restricted.base)
                 if permutation != nil, ProgressBar.isTerminal { FileHandle.standardError.write(Data("\r\(label) done\u{1B}[K\n".utf8)) }
                 if arcgis {
                     columns += result.arcgisColumns()
+                } else if geodaNames {
+                    // GeoDa's "Save Results: LISA" names.
+                    let named = Dictionary(uniqueKeysWithValues: result.columns.map { ($0.name, $0.values) })
+                    let stem = "\(spec.name)_\(stat)_"
+                    columns += [Column(name: "LISA_I", values: named[stem + "value"]!), Column(name: "LISA_CL", values: named[stem + "cl"]!),
+                                Column(name: "LISA_P", values: named[stem + "psim"]!)]
                 } else if format == .shapefile {
                     // 10-character names, made with the columns: VARSSF.
                     columns += zip(result.columns, result.shortNames).map { Column(name: $1, values: $0.values) }
@@ -258,6 +295,12 @@ struct HotspotColumns {
     var statistic: String
     var value: [Double], z: [Double], p: [Double], classes: [String], bins: [Int]?
     var neighbours: [Int64?] = []
+    /// With --convention geoda: GeoDa's code for an undefined unit, given to left-out features.
+    var geodaUndefined: (code: Int64, label: String)?
+    static let geodaUndefined: [String: (code: Int64, label: String)] = [
+        "gistar": (3, "Undefined"), "gi": (3, "Undefined"), "local-moran": (5, "Undefined"), "local-moran-bv": (5, "Undefined"),
+        "local-geary": (5, "Undefined"), "join-count": (2, "Undefined"),
+    ]
 
     init(builder b: Builder, undefined: [Int], summary: String, statistic: String,
          value: [Double], z: [Double], p: [Double], classes: [String], bins: [Int]?) {
@@ -284,8 +327,12 @@ struct HotspotColumns {
         if !subset.isComplete {
             // Left-out features: missing values, and the class "undefined".
             out.columns = columns.map { column in
-                guard case let .text(v) = subset.expand(column.values) else { return Column(name: column.name, values: subset.expand(column.values)) }
-                return Column(name: column.name, values: .text(v.map { $0 ?? "undefined" }))
+                switch subset.expand(column.values) {
+                case let .text(v): return Column(name: column.name, values: .text(v.map { $0 ?? geodaUndefined?.label ?? "undefined" }))
+                case let .integer(v) where column.name.hasSuffix("_cl"):
+                    return Column(name: column.name, values: .integer(v.map { $0 ?? geodaUndefined?.code }))
+                case let other: return Column(name: column.name, values: other)
+                }
             }
             out.value = subset.expand(value)
             out.z = z.isEmpty ? [] : subset.expand(z)
@@ -344,13 +391,20 @@ struct HotspotColumns {
                         command: Hotspots, permutation: ConditionalPermutation?, correction: MultipleTesting) throws -> HotspotColumns {
         let prefix = "\(spec.name)_\(stat)"
         func cutoff(_ p: [Double]) -> Double { correction.cutoff(p, alpha: command.alpha) }
+        let geoda = command.convention.lowercased() == "geoda"
+        /// GeoDa's cluster code (VAR_STAT_cl, shapefile letter L) and, when
+        /// given, its label as the class.
+        func addGeoDa(_ b: inout Builder, _ codes: [Int], _ labels: [String]?) {
+            if let labels { b.add("class", "K", .text(codes.map { labels[$0] })) }
+            b.add("cl", "L", .integer(codes.map { Int64($0) }))
+        }
         func builder(_ code: String) -> Builder {
             Builder(prefix: prefix, variable: spec.numerator, empiricalBayes: spec.empiricalBayes, code: code)
         }
         switch stat {
         case "gistar", "gi":
             let star = stat == "gistar"
-            let w = try weights.get(star: star, transform: command.transformKind(default: .binary))
+            let w = try weights.get(star: star, transform: command.transformKind(default: geoda ? .row : .binary))
             let g = try GetisOrdG(y, weights: w, star: star, variance: command.variance.lowercased() == "esda" ? .esda : .ordGetis, permutation: permutation)
             let p = g.pseudoP ?? g.p
             // ArcGIS's bins: ±3, ±2, ±1 when p is within the cut-off at 0.01,
@@ -367,12 +421,15 @@ struct HotspotColumns {
             b.add("p", "P", fmt(g.p))
             if let ps = g.pseudoP { b.add("psim", "S", fmt(ps)) }
             b.add("bin", "C", .integer(bins.indices.map { g.z[$0].isFinite ? Int64(bins[$0]) : nil }))
+            if geoda, let ps = g.pseudoP {
+                addGeoDa(&b, GeoDaClusters.getisOrd(g, weights: w, p: ps, cutoff: cutoff(ps)), GeoDaClusters.getisOrdLabels)
+            }
             return HotspotColumns(builder: b, undefined: g.undefined,
                                   summary: "\(spec) \(stat): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+; hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 }) at 90 %+",
                                   statistic: stat, value: g.G, z: g.z, p: g.p, classes: [], bins: bins)
         case "local-moran", "local-moran-bv":
             let w = try weights.get(star: false, transform: command.transformKind(default: .row))
-            let scale: LocalMoran.Scale = command.scale.lowercased() == "spdep" ? .spdep : .esda
+            let scale: LocalMoran.Scale = command.scale.lowercased() == "spdep" && !geoda ? .spdep : .esda
             let lm: LocalMoran
             if stat == "local-moran-bv" {
                 guard let against else { throw GeoVoteError.invalidArgument("local-moran-bv needs --against VARIABLE") }
@@ -395,13 +452,19 @@ struct HotspotColumns {
                 b.add("z", "Z", fmt(lm.zSim!))
                 b.add("psim", "S", fmt(p))
             }
-            b.add("class", "C", .text(classes))
+            if geoda, let p, let cut {
+                b.add("class", "C", .text(GeoDaClusters.localMoran(lm, weights: w, p: p, cutoff: cut).map { GeoDaClusters.localMoranLabels[$0] }))
+                addGeoDa(&b, GeoDaClusters.localMoran(lm, weights: w, p: p, cutoff: cut), nil)
+            } else {
+                b.add("class", "C", .text(classes))
+            }
             return HotspotColumns(builder: b, undefined: lm.undefined,
                                   summary: "\(label): " + ["HH", "LH", "LL", "HL", "ns"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
                                   statistic: stat, value: lm.I, z: lm.zSim ?? [], p: p ?? [], classes: classes, bins: nil)
         case "local-geary":
             let w = try weights.get(star: false, transform: command.transformKind(default: .row))
-            let lg = try LocalGeary(y, weights: w, permutation: permutation)
+            let lg = try LocalGeary(y, weights: w, scale: geoda || command.scale.lowercased() == "geoda" ? .geoda : .esda,
+                                    permutation: geoda ? permutation?.with(alternative: .meanSide) : permutation)
             let classes = lg.pseudoP.map { lg.classes(cutoff: cutoff($0)) } ?? lg.c.map { $0.isFinite ? "ns" : "undefined" }
             var b = builder("LG")
             b.add("value", "V", fmt(lg.c))
@@ -409,7 +472,13 @@ struct HotspotColumns {
                 b.add("z", "Z", fmt(lg.zSim!))
                 b.add("psim", "S", fmt(p))
             }
-            b.add("class", "C", .text(classes))
+            if geoda, let p = lg.pseudoP {
+                let codes = GeoDaClusters.localGeary(lg, weights: w, p: p, cutoff: cutoff(p))
+                b.add("class", "C", .text(codes.map { GeoDaClusters.localGearyLabels[$0] }))
+                addGeoDa(&b, codes, nil)
+            } else {
+                b.add("class", "C", .text(classes))
+            }
             return HotspotColumns(builder: b, undefined: lg.undefined,
                                   summary: "\(prefix): " + ["HH", "LL", "other", "ns"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
                                   statistic: stat, value: lg.c, z: lg.zSim ?? [], p: lg.pseudoP ?? [], classes: classes, bins: nil)
@@ -429,7 +498,13 @@ struct HotspotColumns {
                             empiricalBayes: false, code: "JC")
             b.add("value", "V", fmt(lj.count))
             if let p { b.add("psim", "S", fmt(p)) }
-            b.add("class", "C", .text(classes))
+            if geoda, let p, let cut {
+                let codes = GeoDaClusters.joinCount(lj, weights: weights.base, p: p, cutoff: cut)
+                b.add("class", "C", .text(codes.map { GeoDaClusters.joinCountLabels[$0] }))
+                addGeoDa(&b, codes, nil)
+            } else {
+                b.add("class", "C", .text(classes))
+            }
             return HotspotColumns(builder: b, undefined: lj.undefined,
                                   summary: "\(spec.numerator) join-count: units \(y.count { $0 == 1 }), significant BB clusters \(classes.count { $0 == "BB" })",
                                   statistic: stat, value: lj.count, z: [], p: p ?? [], classes: classes, bins: nil)
