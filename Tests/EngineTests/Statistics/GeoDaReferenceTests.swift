@@ -140,8 +140,13 @@ extension GeoDaReferenceTests {
     }
 
     /// GeoDa's threads split its stream (each block starts at seed + its
-    /// first unit): the blocks are GeoDa's.
-    @Test func geodaBlocksAreGeoDas() {
+    /// first unit): the blocks are GeoDa's, and with pygeoda's default six
+    /// threads the p-values are still GeoDa's.
+    @Test func geodaBlocksAreGeoDas() throws {
+        let d = try Self.input(Self.sets[2])
+        let six = ConditionalPermutation(permutations: 999, seed: 123_456_789, geodaStreams: 6)
+        let p = try LocalMoran(d.y, weights: d.base.transformed(.row), permutation: six).pseudoP!
+        #expect(p == d.column("lm6_p"))
         #expect(GeoDaDraws.blocks(count: 10, threads: 3) == [0..<4, 4..<7, 7..<10])
         #expect(GeoDaDraws.blocks(count: 2, threads: 6) == [0..<1, 1..<2])
         #expect(GeoDaDraws.blocks(count: 49, threads: 1) == [0..<49])
