@@ -112,6 +112,13 @@ enum Workloads {
             let y = try BenchData.share(table)
             return { _ = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 999)) }
         },
+        Workload(name: "local-moran-geoda-999", summary: "Local Moran of the PJD share with GeoDa's own draws (its p-values exactly), one stream as pygeoda with cpu_threads=1", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            let w = try SpatialWeights.contiguity(table, rule: .queen).transformed(.row)
+            let y = try BenchData.share(table)
+            let draws = ConditionalPermutation(permutations: 999, seed: 123_456_789, geodaStreams: 1)
+            return { _ = try LocalMoran(y, weights: w, permutation: draws) }
+        },
         Workload(name: "gather-bound", summary: "the floor of a 999-permutation local statistic: n x 999 x mean-neighbours random reads and adds (queen communes)", items: { $0 }) { context in
             let table = try ShapefileReader().read(context.communesShapefile())
             let w = try SpatialWeights.contiguity(table, rule: .queen)

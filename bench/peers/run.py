@@ -197,6 +197,14 @@ def p_moran_pygeoda(size, threads):
     return lambda: pygeoda.local_moran(w, y, permutations=999, cpu_threads=threads, seed=1)
 
 
+def p_moran_pygeoda_one_stream(size, threads):
+    import pygeoda
+    gda = pygeoda.open(communes(size))
+    w = pygeoda.queen_weights(gda)
+    y = list(share(size))
+    return lambda: pygeoda.local_moran(w, y, permutations=999, cpu_threads=1, seed=123456789)
+
+
 PEERS = [
     ("read-shapefile", "pyogrio.read_dataframe", p_read_pyogrio),
     ("write-shapefile", "pyogrio.write_dataframe", p_write_pyogrio),
@@ -216,6 +224,7 @@ PEERS = [
     ("gistar-999", "pygeoda local_gstar", p_gistar_pygeoda),
     ("local-moran-999", "esda Moran_Local (numba)", p_moran_esda),
     ("local-moran-999", "pygeoda local_moran", p_moran_pygeoda),
+    ("local-moran-geoda-999", "pygeoda local_moran (cpu_threads=1)", p_moran_pygeoda_one_stream),
 ]
 
 

@@ -54,47 +54,57 @@ public struct GeoDaDraws: Sendable {
         let scale = Double(n - 1)
         let results = Parallel.map(count: blocks.count, grain: 1, workers: workers) { block -> [(Int, Double, Double, Double)] in
             var key = seed &+ UInt64(blocks[block].lowerBound)
-            // stamp[j] == mark: j drawn in the current permutation.
-            var stamp = [UInt32](repeating: 0, count: n), mark: UInt32 = 0
-            var sims = [Double](repeating: 0, count: r), picks = [Int](repeating: 0, count: n)
+            // stamp[j] == mark: j drawn in the current permutation; .max: j
+            // has no neighbour and is never drawn (one load tests both).
+            let stamp = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+            let picks = UnsafeMutablePointer<Int>.allocate(capacity: n)
+            defer { stamp.deallocate(); picks.deallocate() }
+            for j in 0..<n { stamp[j] = hasNeighbours[j] ? 0 : .max }
+            var mark: UInt32 = 0
+            var sims = [Double](repeating: 0, count: r)
             var out: [(Int, Double, Double, Double)] = []
-            for i in blocks[block] where observed[i].isFinite && hasNeighbours[i] {
-                let first = offsets[i], k = offsets[i + 1] - first
-                guard k <= n - 1 else { continue }
-                var sum = 0.0, sumSquares = 0.0
-                for t in 0..<r {
-                    mark &+= 1
-                    if mark == 0 {
-                        for j in 0..<n { stamp[j] = 0 }
-                        mark = 1
-                    }
-                    var taken = 0
-                    while taken < k {
-                        let u = 5.42101086242752217E-20 * Double(Self.hash(key)) * scale
-                        key &+= 1
-                        let j = Int((u + 0.5).rounded(.down))
-                        guard j != i, hasNeighbours[j], stamp[j] != mark else { continue }
-                        stamp[j] = mark
-                        picks[taken] = j
-                        taken += 1
-                    }
-                    var lag = 0.0
-                    if let f = focal {
-                        for m in 0..<k {
-                            let d = f[i] - v[picks[m]]
-                            lag += linkWeights[first + m] * (d * d)
+            v.withUnsafeBufferPointer { vb in
+                linkWeights.withUnsafeBufferPointer { lw in
+                    for i in blocks[block] where observed[i].isFinite && hasNeighbours[i] {
+                        let first = offsets[i], k = offsets[i + 1] - first
+                        guard k <= n - 1 else { continue }
+                        let fi = focal?[i] ?? 0, ai = a[i], bi = b[i], squared = focal != nil
+                        var sum = 0.0, sumSquares = 0.0
+                        for t in 0..<r {
+                            mark &+= 1
+                            if mark == .max {
+                                for j in 0..<n where stamp[j] != .max { stamp[j] = 0 }
+                                mark = 1
+                            }
+                            var taken = 0
+                            while taken < k {
+                                let u = 5.42101086242752217E-20 * Double(Self.hash(key)) * scale
+                                key &+= 1
+                                let j = Int((u + 0.5).rounded(.down))
+                                guard j != i, stamp[j] < mark else { continue }
+                                stamp[j] = mark
+                                picks[taken] = j
+                                taken += 1
+                            }
+                            var lag = 0.0
+                            if squared {
+                                for m in 0..<k {
+                                    let d = fi - vb[picks[m]]
+                                    lag += lw[first + m] * (d * d)
+                                }
+                            } else {
+                                for m in 0..<k { lag += lw[first + m] * vb[picks[m]] }
+                            }
+                            let s = squared ? ai + lag : ai + bi * lag
+                            sims[t] = s
+                            sum += s
+                            sumSquares += s * s
                         }
-                    } else {
-                        for m in 0..<k { lag += linkWeights[first + m] * v[picks[m]] }
+                        let mean = sum / Double(r)
+                        let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
+                        out.append((i, alternative.pseudoP(observed: observed[i], simulated: &sims), (observed[i] - mean) / sd, mean))
                     }
-                    let s = focal != nil ? a[i] + lag : a[i] + b[i] * lag
-                    sims[t] = s
-                    sum += s
-                    sumSquares += s * s
                 }
-                let mean = sum / Double(r)
-                let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
-                out.append((i, alternative.pseudoP(observed: observed[i], simulated: &sims), (observed[i] - mean) / sd, mean))
             }
             return out
         }
