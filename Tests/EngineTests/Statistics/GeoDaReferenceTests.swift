@@ -7,7 +7,7 @@ import Testing
 /// weights, 9,999 permutations). Values to 1e-10 relative; cluster codes
 /// exactly, given GeoDa's p-values, on all three sets; pseudo p-values
 /// exactly with GeoDa's own draws (`geodaStreams`), and with GeoVote's
-/// uniform draws (99,999) within 3·√(p(1−p)/R) + 1/(R+1) of GeoDa's on NY8.
+/// uniform draws (999,999) within 3·√(p(1−p)/R) + 1/(R+1) of GeoDa's on NY8.
 @Suite struct GeoDaReferenceTests {
     typealias A = AutocorrelationReferenceTests
     static let sets: [(String, String)] = [("columbus", "CRIME"), ("NY8", "PROPCAS"), ("morocco", "PJD/valid")]
@@ -84,13 +84,13 @@ import Testing
         for set in [Self.sets[1]] {
             let d = try Self.input(set)
             let row = d.base.transformed(.row)
-            let draws = ConditionalPermutation(permutations: 99_999)
+            let draws = ConditionalPermutation(permutations: A.finePermutations)
             ours["lm", default: []] += try LocalMoran(d.y, weights: row, permutation: draws).pseudoP!
             ours["gs", default: []] += try GetisOrdG(d.y, weights: d.base.withGiStarSelfWeights().transformed(.row), star: true, permutation: draws).pseudoP!
             ours["g", default: []] += try GetisOrdG(d.y, weights: row, star: false, permutation: draws).pseudoP!
             // Local Geary's side is set by the simulated mean: where c_i sits
             // on it (|z_sim| < 0.05) either side is a fair draw; left out.
-            let meanSide = ConditionalPermutation(permutations: 99_999, alternative: .meanSide)
+            let meanSide = ConditionalPermutation(permutations: A.finePermutations, alternative: .meanSide)
             let lg = try LocalGeary(d.y, weights: row, scale: .geoda, permutation: meanSide)
             let sided = lg.c.indices.filter { abs(lg.zSim![$0]) >= 0.05 }
             ours["lg", default: []] += sided.map { lg.pseudoP![$0] }

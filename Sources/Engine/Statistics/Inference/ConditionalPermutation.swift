@@ -9,7 +9,10 @@
 /// and bivariate, Getis–Ord G), or a sum of weighted squared differences
 /// stat_i = a_i + Σ_{j ≠ i} w_ij (f_i − v_π(j))² (Local Geary), computed as
 /// esda computes it, so that ties round the same way. Draws for observation i come from a stream
-/// keyed by (seed, i): bit-identical results for any thread count. Memory
+/// keyed by (seed, i) (`PermutationStream`, wyrand): bit-identical results for any thread count.
+/// A candidate is uniform over all n (Lemire's unbiased bounded integer on
+/// each 32-bit half of a draw) with i marked as already drawn, so a draw
+/// is uniform over the other n − 1 without an index shift. Memory
 /// O(n) plus R values per worker; simulations are not kept.
 public struct ConditionalPermutation: Sendable {
     public let permutations: Int
@@ -87,13 +90,15 @@ public struct ConditionalPermutation: Sendable {
                                     k += 1
                                 }
                                 guard k > 0, k <= n - 1 else { continue }
-                                var rng = RandomStream(seed: seed, key: UInt64(i))
+                                var rng = PermutationStream(seed: seed, key: UInt64(i))
                                 var sum = 0.0, sumSquares = 0.0
                                 let ai = a[i], bi = b[i], fi = squared ? f[i] : 0
-                                let bound = UInt32(n - 1), threshold = (0 &- bound) % bound
+                                let bound = UInt32(n), threshold = (0 &- bound) % bound
                                 var spare: UInt32 = 0, haveSpare = false
                                 for t in 0..<r {
                                     drawNumber &+= 1
+                                    // i is marked drawn: candidates come from all n, i rejected.
+                                    stamp[i] = drawNumber
                                     var lag = 0.0
                                     var taken = 0
                                     while taken < k {
@@ -107,9 +112,10 @@ public struct ConditionalPermutation: Sendable {
                                         }
                                         let product = UInt64(x) &* UInt64(bound)
                                         if UInt32(truncatingIfNeeded: product) < threshold { continue }
-                                        var j = Int(product >> 32)
-                                        if j >= i { j += 1 }
-                                        if !replace {
+                                        let j = Int(product >> 32)
+                                        if replace {
+                                            if j == i { continue }
+                                        } else {
                                             if stamp[j] == drawNumber { continue }
                                             stamp[j] = drawNumber
                                         }

@@ -51,6 +51,23 @@ public struct RandomStream: RandomNumberGenerator {
 ///   observation's side of the simulated mean m, p = (L + 1)/(R + 1) when
 ///   o ≤ m, else (#{s_r > o} + 1)/(R + 1) — above 0.5 when o is between
 ///   the mean and the median.
+/// The permutation engine's generator: wyrand (Wang Yi), one 64×64→128-bit
+/// multiply per 64 bits, seeded per (seed, key) as `RandomStream`.
+public struct PermutationStream {
+    private var state: UInt64
+
+    public init(seed: UInt64, key: UInt64) {
+        state = RandomStream.mix(seed ^ RandomStream.mix(key &+ 0x9E37_79B9_7F4A_7C15))
+    }
+
+    @inline(__always)
+    public mutating func next() -> UInt64 {
+        state &+= 0xA076_1D64_78BD_642F
+        let m = (state ^ 0xE703_7ED1_A0B4_28DB).multipliedFullWidth(by: state)
+        return m.high ^ m.low
+    }
+}
+
 public enum Alternative: String, Sendable, CaseIterable {
     case directed
     case twoSided = "two-sided"
