@@ -196,7 +196,7 @@ struct Hotspots: ParsableCommand {
             func defined(_ spec: VariableSpec) throws -> ([Double], DefinedSubset) {
                 guard exclude else {
                     let v = try table.values(of: spec, file: file)
-                    return (v, DefinedSubset(reasons: [String?](repeating: nil, count: v.count)))
+                    return (v, DefinedSubset.complete(count: v.count))
                 }
                 return try table.definedValues(of: spec, file: file)
             }
@@ -219,16 +219,14 @@ struct Hotspots: ParsableCommand {
                 permutation?.progress = ProgressBar.make(label: label, total: table.count)
                 if permutation == nil || !ProgressBar.isTerminal { FileHandle.standardError.write(Data((label + "\n").utf8)) }
                 var (y, subset) = joinCount
-                    ? (try HotspotColumns.binary(spec.numerator, table: table, file: file), DefinedSubset(reasons: [String?](repeating: nil, count: table.count)))
+                    ? (try HotspotColumns.binary(spec.numerator, table: table, file: file), DefinedSubset.complete(count: table.count))
                     : try defined(spec)
                 if stat == "local-moran-bv", let against { subset = subset.merged(with: against.1) }
                 // Features without a value are left out (GeoDa, ArcGIS): weights
                 // restricted before their transform, results put back in place.
                 let restricted = weights.restricted(to: subset)
-                if !subset.isComplete {
-                    let out = subset.reasons.indices.filter { subset.reasons[$0] != nil }
-                    let shown = out.prefix(5).map { "record \($0): \(subset.reasons[$0]!)" }.joined(separator: "; ")
-                    FileHandle.standardError.write(Data("note: \(spec) \(stat): \(out.count) feature(s) left out, undefined in the output (\(shown)\(out.count > 5 ? "; …" : ""))\n".utf8))
+                if let leftOut = subset.leftOutSummary() {
+                    FileHandle.standardError.write(Data("note: \(spec) \(stat): \(leftOut), undefined in the output\n".utf8))
                 }
                 let kept = subset.restrict(y)
                 var computed = try HotspotColumns.compute(stat, y: kept, spec: spec, against: against.map { subset.restrict($0.0) },

@@ -50,14 +50,10 @@ struct Moran: ParsableCommand {
             // Features without a value are left out (GeoDa, ArcGIS): the raw
             // weights are restricted, then transformed.
             let (all, subset) = missing.lowercased() == "error"
-                ? (try table.values(of: spec, file: file), DefinedSubset(reasons: [String?](repeating: nil, count: table.count)))
+                ? (try table.values(of: spec, file: file), DefinedSubset.complete(count: table.count))
                 : try table.definedValues(of: spec, file: file)
             let y = subset.restrict(all)
-            if !subset.isComplete {
-                let out = subset.reasons.indices.filter { subset.reasons[$0] != nil }
-                let shown = out.prefix(5).map { "record \($0): \(subset.reasons[$0]!)" }.joined(separator: "; ")
-                FileHandle.standardError.write(Data("note: \(spec): \(out.count) feature(s) left out (\(shown)\(out.count > 5 ? "; …" : ""))\n".utf8))
-            }
+            if let leftOut = subset.leftOutSummary() { FileHandle.standardError.write(Data("note: \(spec): \(leftOut)\n".utf8)) }
             let stat = statistic.lowercased()
             let defaultTransform = stat == "general-g" ? "binary" : "row"
             guard let kind = WeightsCommandParsing.transform(transform ?? defaultTransform) else {

@@ -21,8 +21,20 @@ public struct DefinedSubset: Sendable, Equatable {
         kept = reasons.indices.filter { reasons[$0] == nil }
     }
 
+    /// Every one of n observations kept.
+    public static func complete(count n: Int) -> DefinedSubset { DefinedSubset(reasons: [String?](repeating: nil, count: n)) }
+
     /// Every observation kept.
     public var isComplete: Bool { kept.count == count }
+
+    /// "N feature(s) left out (record 3: PJD is missing; …)", the first
+    /// `limit` named; nil when none is.
+    public func leftOutSummary(limit: Int = 5) -> String? {
+        let out = reasons.indices.filter { reasons[$0] != nil }
+        guard !out.isEmpty else { return nil }
+        let shown = out.prefix(limit).map { "record \($0): \(reasons[$0]!)" }.joined(separator: "; ")
+        return "\(out.count) feature(s) left out (\(shown)\(out.count > limit ? "; …" : ""))"
+    }
 
     /// This subset and another's: an observation left out by either is left
     /// out, with the first reason found.
