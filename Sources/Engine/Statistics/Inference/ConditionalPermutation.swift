@@ -91,46 +91,13 @@ public struct ConditionalPermutation: Sendable {
                                 }
                                 guard k > 0, k <= n - 1 else { continue }
                                 var rng = PermutationStream(seed: seed, key: UInt64(i))
-                                var sum = 0.0, sumSquares = 0.0
-                                let ai = a[i], bi = b[i], fi = squared ? f[i] : 0
-                                let bound = UInt32(n), threshold = (0 &- bound) % bound
-                                var spare: UInt32 = 0, haveSpare = false
-                                for t in 0..<r {
-                                    drawNumber &+= 1
-                                    // i is marked drawn: candidates come from all n, i rejected.
-                                    stamp[i] = drawNumber
-                                    var lag = 0.0
-                                    var taken = 0
-                                    while taken < k {
-                                        // Lemire's unbiased bounded integer on 32-bit halves of one 64-bit draw.
-                                        var x: UInt32
-                                        if haveSpare { x = spare; haveSpare = false } else {
-                                            let bits = rng.next()
-                                            x = UInt32(truncatingIfNeeded: bits)
-                                            spare = UInt32(truncatingIfNeeded: bits >> 32)
-                                            haveSpare = true
-                                        }
-                                        let product = UInt64(x) &* UInt64(bound)
-                                        if UInt32(truncatingIfNeeded: product) < threshold { continue }
-                                        let j = Int(product >> 32)
-                                        if replace {
-                                            if j == i { continue }
-                                        } else {
-                                            if stamp[j] == drawNumber { continue }
-                                            stamp[j] = drawNumber
-                                        }
-                                        if squared {
-                                            let d = fi - v[j]
-                                            lag += linkWeights[taken] * (d * d)
-                                        } else {
-                                            lag += linkWeights[taken] * v[j]
-                                        }
-                                        taken += 1
-                                    }
-                                    let s = squared ? ai + lag : ai + bi * lag
-                                    sims[t] = s
-                                    sum += s
-                                    sumSquares += s * s
+                                let unit = Unit(i: i, k: k, n: n, a: a[i], b: b[i], f: squared ? f[i] : 0)
+                                // One loop per scheme, its flags constant: no per-draw tests of them.
+                                let (sum, sumSquares) = switch (replace, squared) {
+                                case (false, false): Self.simulate(Without.self, unit, r, &rng, stamp, &drawNumber, v, linkWeights, sims)
+                                case (false, true): Self.simulate(WithoutSquared.self, unit, r, &rng, stamp, &drawNumber, v, linkWeights, sims)
+                                case (true, false): Self.simulate(With.self, unit, r, &rng, stamp, &drawNumber, v, linkWeights, sims)
+                                case (true, true): Self.simulate(WithSquared.self, unit, r, &rng, stamp, &drawNumber, v, linkWeights, sims)
                                 }
                                 let mean = sum / Double(r)
                                 let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
@@ -146,6 +113,73 @@ public struct ConditionalPermutation: Sendable {
             }
         }
         return Result(pseudoP: p, zSim: z, meanSim: m)
+    }
+
+    /// A draw scheme, as types so that each gets its own specialised loop.
+    protocol Scheme {
+        static var withReplacement: Bool { get }
+        static var squaredDifference: Bool { get }
+    }
+    enum Without: Scheme { static let withReplacement = false, squaredDifference = false }
+    enum WithoutSquared: Scheme { static let withReplacement = false, squaredDifference = true }
+    enum With: Scheme { static let withReplacement = true, squaredDifference = false }
+    enum WithSquared: Scheme { static let withReplacement = true, squaredDifference = true }
+
+    /// The focal unit: its index, number of (non-self) links, n, and its
+    /// affine coefficients a, b or focal value f.
+    struct Unit {
+        let i: Int, k: Int, n: Int
+        let a: Double, b: Double, f: Double
+    }
+
+    /// Writes unit i's R simulated statistics to `sims`; returns their sum
+    /// and sum of squares. A candidate is uniform over all n (Lemire's
+    /// bounded integer on each 32-bit half of a draw); i is marked drawn
+    /// before each simulation, so draws are uniform over the other n − 1.
+    @inline(__always)
+    static func simulate<S: Scheme>(_: S.Type, _ u: Unit, _ r: Int, _ rng: inout PermutationStream,
+                                    _ stamp: UnsafeMutablePointer<UInt32>, _ drawNumber: inout UInt32,
+                                    _ v: UnsafePointer<Double>, _ linkWeights: UnsafeMutablePointer<Double>,
+                                    _ sims: UnsafeMutablePointer<Double>) -> (Double, Double) {
+        let bound = UInt32(u.n), threshold = (0 &- bound) % bound
+        var spare: UInt32 = 0, haveSpare = false
+        var sum = 0.0, sumSquares = 0.0
+        for t in 0..<r {
+            drawNumber &+= 1
+            if !S.withReplacement { stamp[u.i] = drawNumber }
+            var lag = 0.0
+            var taken = 0
+            while taken < u.k {
+                var x: UInt32
+                if haveSpare { x = spare; haveSpare = false } else {
+                    let bits = rng.next()
+                    x = UInt32(truncatingIfNeeded: bits)
+                    spare = UInt32(truncatingIfNeeded: bits >> 32)
+                    haveSpare = true
+                }
+                let product = UInt64(x) &* UInt64(bound)
+                if UInt32(truncatingIfNeeded: product) < threshold { continue }
+                let j = Int(product >> 32)
+                if S.withReplacement {
+                    if j == u.i { continue }
+                } else {
+                    if stamp[j] == drawNumber { continue }
+                    stamp[j] = drawNumber
+                }
+                if S.squaredDifference {
+                    let d = u.f - v[j]
+                    lag += linkWeights[taken] * (d * d)
+                } else {
+                    lag += linkWeights[taken] * v[j]
+                }
+                taken += 1
+            }
+            let s = S.squaredDifference ? u.a + lag : u.a + u.b * lag
+            sims[t] = s
+            sum += s
+            sumSquares += s * s
+        }
+        return (sum, sumSquares)
     }
 
     /// One worker's buffers, as raw memory: `stamp[j] == drawNumber` marks
