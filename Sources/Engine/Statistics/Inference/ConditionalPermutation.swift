@@ -146,6 +146,11 @@ public struct ConditionalPermutation: Sendable {
         var sum = 0.0, sumSquares = 0.0
         for t in 0..<r {
             drawNumber &+= 1
+            if drawNumber == 0 {
+                // After 2³² − 1 simulations a worker's old marks could equal new numbers.
+                stamp.update(repeating: 0, count: u.n)
+                drawNumber = 1
+            }
             if !S.withReplacement { stamp[u.i] = drawNumber }
             var lag = 0.0
             var taken = 0
@@ -183,8 +188,9 @@ public struct ConditionalPermutation: Sendable {
     }
 
     /// One worker's buffers, as raw memory: `stamp[j] == drawNumber` marks
-    /// j as drawn in the current draw (an O(1) test), the R simulated
-    /// statistics, and the focal unit's link weights.
+    /// j as drawn in the current draw (an O(1) test; cleared when the
+    /// number wraps),
+    /// the R simulated statistics, and the focal unit's link weights.
     final class Scratch {
         let stamp: UnsafeMutablePointer<UInt32>
         var drawNumber: UInt32 = 0
