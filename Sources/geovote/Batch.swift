@@ -9,7 +9,8 @@ struct Batch: ParsableCommand {
         The file holds "jobs", a list of objects with the options of geovote \
         hotspots (input, field, statistic, output, and any of weights, \
         transform, permutations, seed, alternative, draws, variance, scale, \
-        alpha, correction, id, names, against, weights_id), and optional \
+        alpha, correction, id, names, against, weights_id, convention, \
+        geoda_threads, missing), and optional \
         "defaults" with the same keys, applied to every job. Lists may be \
         given as JSON arrays ("statistic": ["gistar", "local-moran"]). \
         Relative paths are relative to the job file. Example:
