@@ -40,7 +40,7 @@ extension SpatialWeights {
                                   file: String? = nil) throws -> SpatialWeights {
         for (i, g) in table.geometries.enumerated() {
             guard g.kind.isPolygonal else {
-                throw GeoVoteError.unsupported("contiguity needs polygons; \(file ?? "the layer") record \(i) is a \(g.kind.rawValue)")
+                throw GeoVoteError.unsupported("contiguity needs polygons; \(file ?? "the layer") record \(i) is a \(g.kind.rawValue) (for points use distance weights: knn:K or distance:T)")
             }
             guard g.hasFiniteCoordinates else {
                 throw GeoVoteError.malformed(DataLocation(file: file, record: i), reason: "has a NaN or infinite coordinate")
