@@ -156,6 +156,11 @@ extension AutocorrelationReferenceTests {
             let b2 = try LocalMoran(x: y, y: y.map { $0 * $0 }, weights: w, permutation: draws, workers: workers)
             #expect(b1.pseudoP! == b2.pseudoP!)
         }
+        // GeoDa's streams: parallel over its blocks, the same for any worker count.
+        let geoda = ConditionalPermutation(permutations: 199, seed: 123_456_789, geodaStreams: 6)
+        let d1 = try LocalMoran(y, weights: w, permutation: geoda, workers: 1)
+        let d2 = try LocalMoran(y, weights: w, permutation: geoda, workers: workers)
+        #expect(d1.pseudoP! == d2.pseudoP! && d1.zSim!.map(\.bitPattern) == d2.zSim!.map(\.bitPattern))
         let median = y.sorted()[y.count / 2]
         let binary = y.map { $0 > median ? 1.0 : 0.0 }
         let j1 = try LocalJoinCount(binary, weights: w, permutation: ConditionalPermutation(permutations: 499), workers: 1)
