@@ -168,6 +168,27 @@ extension AutocorrelationReferenceTests {
         #expect(j1.pseudoP!.map(\.bitPattern) == j2.pseudoP!.map(\.bitPattern))
     }
 
+    /// Kept simulations (esda's keep_simulations) are the ones the p-values
+    /// came from: each unit's p recomputed from them is the p returned (for
+    /// both engines, two-sided, which sorts its input); keeping them does
+    /// not change the p-values.
+    @Test func keptSimulationsGiveTheSamePValues() throws {
+        let (y, w) = try AutocorrelationReferenceTests.input("columbus", "CRIME", .row)
+        let r = 499
+        for geoda in [false, true] {
+            var draws = ConditionalPermutation(permutations: r, seed: 5, alternative: .twoSided, geodaStreams: geoda ? 2 : nil)
+            let plain = try LocalMoran(y, weights: w, permutation: draws)
+            draws.keepSimulations = true
+            let kept = try LocalMoran(y, weights: w, permutation: draws)
+            let sims = try #require(kept.simulations)
+            #expect(sims.count == y.count * r && plain.simulations == nil && plain.pseudoP! == kept.pseudoP!)
+            for i in 0..<y.count {
+                var own = Array(sims[(i * r)..<((i + 1) * r)])
+                #expect(Alternative.twoSided.pseudoP(observed: kept.I[i], simulated: &own) == kept.pseudoP![i], "unit \(i), geoda \(geoda)")
+            }
+        }
+    }
+
     /// Seed-free check: under conditional randomisation without
     /// replacement, E[Σ_j w_ij v_π(j)] = W_i · (Σ_{j≠i} v_j)/(n − 1). The
     /// simulated mean must lie within 5 standard errors of it.

@@ -25,6 +25,9 @@ public struct ConditionalPermutation: Sendable {
     public var geodaStreams: Int?
     /// Told the units done as chunks finish (a progress bar); never changes results.
     public var progress: WorkProgress?
+    /// Keep every simulated statistic (n × R values, as esda's
+    /// `keep_simulations`): memory grows from O(n) to O(n·R).
+    public var keepSimulations = false
 
     public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed, withReplacement: Bool = false,
                 geodaStreams: Int? = nil) {
@@ -42,6 +45,7 @@ public struct ConditionalPermutation: Sendable {
         var copy = ConditionalPermutation(permutations: permutations, seed: seed, alternative: alternative,
                                           withReplacement: withReplacement, geodaStreams: geodaStreams)
         copy.progress = progress
+        copy.keepSimulations = keepSimulations
         return copy
     }
 
@@ -51,6 +55,9 @@ public struct ConditionalPermutation: Sendable {
         public var pseudoP: [Double]
         public var zSim: [Double]
         public var meanSim: [Double]
+        /// With `keepSimulations`: unit i's R simulated statistics at
+        /// [i·R, (i+1)·R), in draw order (NaN for units not simulated).
+        public var simulations: [Double]?
     }
 
     /// - Parameters:
@@ -62,11 +69,13 @@ public struct ConditionalPermutation: Sendable {
                     squaredDifferenceFrom focal: [Double]? = nil,
                     workers: Int = Parallel.defaultWorkerCount) -> Result {
         if let geodaStreams {
-            return GeoDaDraws(permutations: permutations, seed: seed, alternative: alternative, streams: geodaStreams)
+            return GeoDaDraws(permutations: permutations, seed: seed, alternative: alternative, streams: geodaStreams, keepSimulations: keepSimulations)
                 .run(observed: observed, values: values, weights: w, a: a, b: b, squaredDifferenceFrom: focal, workers: workers)
         }
         let n = values.count
         var p = [Double](repeating: .nan, count: n), z = p, m = p
+        var kept = [Double](repeating: .nan, count: keepSimulations ? n * permutations : 0)
+        let keep = keepSimulations
         let r = permutations, seed = self.seed, alternative = self.alternative, replace = withReplacement, progress = self.progress
         let used = Parallel.workersUsed(count: n, grain: 64, workers: workers)
         let scratches = PerWorker(count: used) { _ in Scratch(n: n, permutations: r) }
@@ -75,7 +84,8 @@ public struct ConditionalPermutation: Sendable {
         p.withUnsafeMutableBufferPointer { pb in
             z.withUnsafeMutableBufferPointer { zb in
                 m.withUnsafeMutableBufferPointer { mb in
-                    let (po, zo, mo) = (UnsafeSendableBuffer(pb), UnsafeSendableBuffer(zb), UnsafeSendableBuffer(mb))
+                    kept.withUnsafeMutableBufferPointer { kb in
+                    let (po, zo, mo, ko) = (UnsafeSendableBuffer(pb), UnsafeSendableBuffer(zb), UnsafeSendableBuffer(mb), UnsafeSendableBuffer(kb))
                     Parallel.forEachChunk(count: n, grain: 64, workers: used) { worker, _, range in
                         // Raw pointers in the hot loop: no bounds or exclusivity checks.
                         let scratch = scratches[worker]
@@ -101,6 +111,8 @@ public struct ConditionalPermutation: Sendable {
                                 }
                                 let mean = sum / Double(r)
                                 let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
+                                // Kept before the p-value: two-sided sorts the simulations.
+                                if keep { (ko.base + i * r).update(from: sims, count: r) }
                                 po[i] = alternative.pseudoP(observed: observed[i], simulated: UnsafeMutableBufferPointer(start: sims, count: r))
                                 zo[i] = (observed[i] - mean) / sd
                                 mo[i] = mean
@@ -109,10 +121,11 @@ public struct ConditionalPermutation: Sendable {
                         scratch.drawNumber = drawNumber
                         progress?.advance(by: range.count)
                     }
+                    }
                 }
             }
         }
-        return Result(pseudoP: p, zSim: z, meanSim: m)
+        return Result(pseudoP: p, zSim: z, meanSim: m, simulations: keep ? kept : nil)
     }
 
     /// A draw scheme, as types so that each gets its own specialised loop.

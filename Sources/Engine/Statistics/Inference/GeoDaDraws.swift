@@ -17,6 +17,7 @@ public struct GeoDaDraws: Sendable {
     let seed: UInt64
     let alternative: Alternative
     let streams: Int
+    let keepSimulations: Bool
 
     @inline(__always)
     static func hash(_ k0: UInt64) -> UInt64 {
@@ -52,7 +53,8 @@ public struct GeoDaDraws: Sendable {
         let hasNeighbours = (0..<n).map { offsets[$0 + 1] > offsets[$0] }
         let blocks = Self.blocks(count: n, threads: streams)
         let scale = Double(n - 1)
-        let results = Parallel.map(count: blocks.count, grain: 1, workers: workers) { block -> [(Int, Double, Double, Double)] in
+        let keep = keepSimulations
+        let results = Parallel.map(count: blocks.count, grain: 1, workers: workers) { block -> [(Int, Double, Double, Double, [Double])] in
             var key = seed &+ UInt64(blocks[block].lowerBound)
             // stamp[j] == mark: j drawn in the current permutation; .max: j
             // has no neighbour and is never drawn (one load tests both).
@@ -62,7 +64,7 @@ public struct GeoDaDraws: Sendable {
             for j in 0..<n { stamp[j] = hasNeighbours[j] ? 0 : .max }
             var mark: UInt32 = 0
             var sims = [Double](repeating: 0, count: r)
-            var out: [(Int, Double, Double, Double)] = []
+            var out: [(Int, Double, Double, Double, [Double])] = []
             v.withUnsafeBufferPointer { vb in
                 linkWeights.withUnsafeBufferPointer { lw in
                     for i in blocks[block] where observed[i].isFinite && hasNeighbours[i] {
@@ -102,18 +104,21 @@ public struct GeoDaDraws: Sendable {
                         }
                         let mean = sum / Double(r)
                         let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
-                        out.append((i, alternative.pseudoP(observed: observed[i], simulated: &sims), (observed[i] - mean) / sd, mean))
+                        let kept = keep ? sims : []  // before the p-value: two-sided sorts them
+                        out.append((i, alternative.pseudoP(observed: observed[i], simulated: &sims), (observed[i] - mean) / sd, mean, kept))
                     }
                 }
             }
             return out
         }
         var result = ConditionalPermutation.Result(pseudoP: [Double](repeating: .nan, count: n),
-                                                   zSim: [Double](repeating: .nan, count: n), meanSim: [Double](repeating: .nan, count: n))
-        for (i, p, z, m) in results.joined() {
+                                                   zSim: [Double](repeating: .nan, count: n), meanSim: [Double](repeating: .nan, count: n),
+                                                   simulations: keep ? [Double](repeating: .nan, count: n * r) : nil)
+        for (i, p, z, m, kept) in results.joined() {
             result.pseudoP[i] = p
             result.zSim[i] = z
             result.meanSim[i] = m
+            if keep { result.simulations!.replaceSubrange((i * r)..<((i + 1) * r), with: kept) }
         }
         return result
     }

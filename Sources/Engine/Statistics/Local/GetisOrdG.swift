@@ -21,6 +21,8 @@ public struct GetisOrdG: Sendable {
     public let p: [Double]
     public let pseudoP: [Double]?
     public let zSim: [Double]?
+    /// The simulated statistics when the permutation keeps them (n × R, unit-major).
+    public let simulations: [Double]?
     /// Observations whose z is undefined (NaN): no neighbour other than
     /// themselves, or a constant variable.
     public let undefined: [Int]
@@ -65,9 +67,11 @@ public struct GetisOrdG: Sendable {
             let result = permutation.run(observed: g, values: y, weights: w, a: a, b: b, workers: workers)
             pseudoP = result.pseudoP
             zSim = result.zSim
+            simulations = result.simulations
         } else {
             pseudoP = nil
             zSim = nil
+            simulations = nil
         }
     }
 

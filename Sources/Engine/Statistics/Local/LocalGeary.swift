@@ -13,6 +13,8 @@ public struct LocalGeary: Sendable {
     public let c: [Double]
     public let pseudoP: [Double]?
     public let zSim: [Double]?
+    /// The simulated statistics when the permutation keeps them (n × R, unit-major).
+    public let simulations: [Double]?
     /// The mean of the simulated c_i (GeoDa's side of a cluster).
     public let meanSim: [Double]?
     public let undefined: [Int]
@@ -49,10 +51,12 @@ public struct LocalGeary: Sendable {
             let r = permutation.run(observed: values, values: z, weights: w, a: zeros, b: zeros, squaredDifferenceFrom: z, workers: workers)
             pseudoP = r.pseudoP
             zSim = r.zSim
+            simulations = r.simulations
             meanSim = r.meanSim
         } else {
             pseudoP = nil
             zSim = nil
+            simulations = nil
             meanSim = nil
         }
     }

@@ -14,6 +14,8 @@ public struct LocalMoran: Sendable {
     public let quadrant: [Int]
     public let pseudoP: [Double]?
     public let zSim: [Double]?
+    /// The simulated statistics when the permutation keeps them (n × R, unit-major).
+    public let simulations: [Double]?
     public let undefined: [Int]
     /// Analytic moments (univariate only; nil for the bivariate statistic).
     public private(set) var conditional: AnalyticMoments?
@@ -105,9 +107,11 @@ public struct LocalMoran: Sendable {
             let result = permutation.run(observed: I, values: zn, weights: w, a: a, b: b, workers: workers)
             pseudoP = result.pseudoP
             zSim = result.zSim
+            simulations = result.simulations
         } else {
             pseudoP = nil
             zSim = nil
+            simulations = nil
         }
     }
 }
