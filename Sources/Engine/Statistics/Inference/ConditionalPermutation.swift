@@ -109,13 +109,10 @@ public struct ConditionalPermutation: Sendable {
                                 case (true, false): Self.simulate(With.self, unit, r, &rng, stamp, &drawNumber, v, linkWeights, sims)
                                 case (true, true): Self.simulate(WithSquared.self, unit, r, &rng, stamp, &drawNumber, v, linkWeights, sims)
                                 }
-                                let mean = sum / Double(r)
-                                let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
                                 // Kept before the p-value: two-sided sorts the simulations.
                                 if keep { (ko.base + i * r).update(from: sims, count: r) }
-                                po[i] = alternative.pseudoP(observed: observed[i], simulated: UnsafeMutableBufferPointer(start: sims, count: r))
-                                zo[i] = (observed[i] - mean) / sd
-                                mo[i] = mean
+                                (po[i], zo[i], mo[i]) = Self.summary(observed: observed[i], UnsafeMutableBufferPointer(start: sims, count: r),
+                                                                     sum: sum, sumSquares: sumSquares, alternative: alternative)
                             }
                         }
                         scratch.drawNumber = drawNumber
@@ -126,6 +123,17 @@ public struct ConditionalPermutation: Sendable {
             }
         }
         return Result(pseudoP: p, zSim: z, meanSim: m, simulations: keep ? kept : nil)
+    }
+
+    /// A unit's pseudo p under `alternative`, the z of the observed
+    /// statistic among its R simulations ((o − mean)/sd, sd with divisor R
+    /// as esda) and their mean. May reorder `sims` (two-sided sorts them).
+    static func summary(observed o: Double, _ sims: UnsafeMutableBufferPointer<Double>, sum: Double, sumSquares: Double,
+                        alternative: Alternative) -> (p: Double, z: Double, mean: Double) {
+        let r = Double(sims.count)
+        let mean = sum / r
+        let sd = max(0, sumSquares / r - mean * mean).squareRoot()
+        return (alternative.pseudoP(observed: o, simulated: sims), (o - mean) / sd, mean)
     }
 
     /// A draw scheme, as types so that each gets its own specialised loop.

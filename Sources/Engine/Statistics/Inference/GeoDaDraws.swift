@@ -102,10 +102,11 @@ public struct GeoDaDraws: Sendable {
                             sum += s
                             sumSquares += s * s
                         }
-                        let mean = sum / Double(r)
-                        let sd = max(0, sumSquares / Double(r) - mean * mean).squareRoot()
                         let kept = keep ? sims : []  // before the p-value: two-sided sorts them
-                        out.append((i, alternative.pseudoP(observed: observed[i], simulated: &sims), (observed[i] - mean) / sd, mean, kept))
+                        let (p, z, mean) = sims.withUnsafeMutableBufferPointer {
+                            ConditionalPermutation.summary(observed: observed[i], $0, sum: sum, sumSquares: sumSquares, alternative: alternative)
+                        }
+                        out.append((i, p, z, mean, kept))
                     }
                 }
             }

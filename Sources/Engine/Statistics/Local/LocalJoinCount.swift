@@ -28,7 +28,7 @@ public struct LocalJoinCount: Sendable {
             // and GeoDa draws nothing for them.
             let permuted = joins.map { $0 == 0 ? Double.nan : $0 }
             let r = permutation.run(observed: permuted, values: y, weights: w, a: [Double](repeating: 0, count: n), b: y, workers: workers)
-            pseudoP = (0..<n).map { joins[$0] == 0 ? .nan : r.pseudoP[$0] }
+            pseudoP = r.pseudoP  // NaN where BB_i = 0: those units were skipped
         } else {
             pseudoP = nil
         }
