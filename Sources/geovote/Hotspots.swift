@@ -3,6 +3,25 @@ import Engine
 import Foundation
 import Synchronization
 
+/// How a statistics command treats features without a value.
+struct MissingValues: ParsableArguments {
+    @Option(name: .long, help: "exclude | error — a feature whose value is missing, not a number, or a share of 0 (GeoDa, ArcGIS: exclude; listed on stderr).")
+    var missing: String = "exclude"
+
+    func validate() throws {
+        guard ["exclude", "error"].contains(missing.lowercased()) else { throw ValidationError("--missing is exclude or error, not '\(missing)'") }
+    }
+
+    /// The variable's values and the features kept: all of them with
+    /// `--missing error` (which throws at the first missing value, naming it).
+    func values(of spec: VariableSpec, in table: FeatureTable, file: String) throws -> ([Double], DefinedSubset) {
+        guard missing.lowercased() == "exclude" else {
+            return (try table.values(of: spec, file: file), DefinedSubset.complete(count: table.count))
+        }
+        return try table.definedValues(of: spec, file: file)
+    }
+}
+
 /// Options that choose the weights of a statistics command.
 struct WeightsChoice: ParsableArguments {
     @Option(name: .long, help: "queen | rook | spdep-queen | spdep-rook | strict-queen | strict-rook | knn:K | distance:T | distance:auto | FILE.gal|.gwt|.csv")
@@ -149,8 +168,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "A field copied to the output to identify features (e.g. code).")
     var id: String?
 
-    @Option(name: .long, help: "exclude | error — a feature whose value is missing, not a number, or a share of 0 (GeoDa, ArcGIS: exclude).")
-    var missing: String = "exclude"
+    @OptionGroup var missingValues: MissingValues
 
     @Option(name: .long, help: "geovote | arcgis | geoda — output column names (arcgis, geoda: one variable and statistic).")
     var names: String = "geovote"
@@ -190,16 +208,8 @@ struct Hotspots: ParsableCommand {
             if geodaNames, statistics != ["local-moran"] || !geoda {
                 throw GeoVoteError.invalidArgument("--names geoda writes GeoDa's LISA_I, LISA_CL, LISA_P: use it with --statistic local-moran --convention geoda")
             }
-            guard ["exclude", "error"].contains(missing.lowercased()) else { throw GeoVoteError.invalidArgument("--missing is exclude or error, not '\(missing)'") }
-            let exclude = missing.lowercased() == "exclude"
             let weights = DerivedWeights(base: try weightsChoice.build(table, file: file))
-            func defined(_ spec: VariableSpec) throws -> ([Double], DefinedSubset) {
-                guard exclude else {
-                    let v = try table.values(of: spec, file: file)
-                    return (v, DefinedSubset.complete(count: v.count))
-                }
-                return try table.definedValues(of: spec, file: file)
-            }
+            func defined(_ spec: VariableSpec) throws -> ([Double], DefinedSubset) { try missingValues.values(of: spec, in: table, file: file) }
             let against = try self.against.map { try defined(VariableSpec(parsing: $0)) }
             // GeoDa always permutes (999 by default).
             let r = permutations > 0 ? permutations : geoda ? 999 : 0
@@ -232,7 +242,7 @@ struct Hotspots: ParsableCommand {
                 var computed = try HotspotColumns.compute(stat, y: kept, spec: spec, against: against.map { subset.restrict($0.0) },
                                                           weights: restricted, command: self, permutation: permutation, correction: correctionKind)
                 if geoda {
-                    computed.geodaUndefined = HotspotColumns.geodaUndefined[stat]
+                    computed.geodaUndefined = HotspotColumns.geodaUndefinedCodes[stat]
                     // The summary counts GeoDa's classes.
                     if let column = computed.columns.first(where: { $0.name.hasSuffix("_\(stat)_class") }), case let .text(labels) = column.values {
                         var tally: [String: Int] = [:]
@@ -295,7 +305,7 @@ struct HotspotColumns {
     var neighbours: [Int64?] = []
     /// With --convention geoda: GeoDa's code for an undefined unit, given to left-out features.
     var geodaUndefined: (code: Int64, label: String)?
-    static let geodaUndefined: [String: (code: Int64, label: String)] = [
+    static let geodaUndefinedCodes: [String: (code: Int64, label: String)] = [
         "gistar": (3, "Undefined"), "gi": (3, "Undefined"), "local-moran": (5, "Undefined"), "local-moran-bv": (5, "Undefined"),
         "local-geary": (5, "Undefined"), "join-count": (2, "Undefined"),
     ]
@@ -451,8 +461,9 @@ struct HotspotColumns {
                 b.add("psim", "S", fmt(p))
             }
             if geoda, let p, let cut {
-                b.add("class", "C", .text(GeoDaClusters.localMoran(lm, weights: w, p: p, cutoff: cut).map { GeoDaClusters.localMoranLabels[$0] }))
-                addGeoDa(&b, GeoDaClusters.localMoran(lm, weights: w, p: p, cutoff: cut), nil)
+                let codes = GeoDaClusters.localMoran(lm, weights: w, p: p, cutoff: cut)
+                b.add("class", "C", .text(codes.map { GeoDaClusters.localMoranLabels[$0] }))
+                addGeoDa(&b, codes, nil)
             } else {
                 b.add("class", "C", .text(classes))
             }

@@ -38,20 +38,16 @@ struct Moran: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    @Option(name: .long, help: "exclude | error — features whose value is missing, not a number, or a share of 0 (GeoDa, ArcGIS: exclude; the count is printed).")
-    var missing: String = "exclude"
+    @OptionGroup var missingValues: MissingValues
 
     @OptionGroup var common: CommonOptions
 
     func run() throws {
         try common.withLayer(file) { table in
-            guard ["exclude", "error"].contains(missing.lowercased()) else { throw GeoVoteError.invalidArgument("--missing is exclude or error, not '\(missing)'") }
             let spec = VariableSpec(parsing: field)
             // Features without a value are left out (GeoDa, ArcGIS): the raw
             // weights are restricted, then transformed.
-            let (all, subset) = missing.lowercased() == "error"
-                ? (try table.values(of: spec, file: file), DefinedSubset.complete(count: table.count))
-                : try table.definedValues(of: spec, file: file)
+            let (all, subset) = try missingValues.values(of: spec, in: table, file: file)
             let y = subset.restrict(all)
             if let leftOut = subset.leftOutSummary() { FileHandle.standardError.write(Data("note: \(spec): \(leftOut)\n".utf8)) }
             let stat = statistic.lowercased()
