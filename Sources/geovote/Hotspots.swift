@@ -77,8 +77,11 @@ struct Hotspots: ParsableCommand {
         included), the Ord-Getis z, two-sided normal p, and Gi_Bin classes (+-3, \
         +-2, +-1 at 99/95/90 %). --variance esda gives esda's G_Local z (identical \
         for binary weights). With --permutations R, pseudo p-values from \
-        conditional randomisation (esda: without replacement; --draws with: \
-        spdep) under --alternative (esda's definitions; default directed, esda's \
+        conditional randomisation (without replacement, each unit its own \
+        draws; --draws with: spdep's with replacement; --draws esda: esda's \
+        one table of draws shared by all units, from its own numba stream, so \
+        esda's p-values come out exactly for its seed; --draws shared: the same \
+        scheme from GeoVote's stream, the fastest) under --alternative (esda's definitions; default directed, esda's \
         default), with a seed; identical for any --threads. Classes use the \
         pseudo p when permuting, else the normal p, against --alpha after \
         --correction (fdr as esda's fdr(), by, bonferroni). Local Moran: esda's \
@@ -147,7 +150,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "directed | two-sided | folded | greater | lesser (esda's definitions).")
     var alternative: String = "directed"
 
-    @Option(name: .long, help: "without | with | geoda — conditional draws: without replacement (esda), with (spdep), or GeoDa's own random stream (its p-values exactly).")
+    @Option(name: .long, help: "without | with | esda | shared | geoda — conditional draws: each unit its own draws without replacement (default) or with (spdep); esda: esda's shared table from its numba stream (its p-values exactly, --seed = esda's seed); shared: esda's shared table from GeoVote's stream (fastest); geoda: GeoDa's own stream (its p-values exactly).")
     var draws: String = "without"
 
     @Option(name: .long, help: "ordgetis (ArcGIS) | esda — Gi z-score variance.")
@@ -185,7 +188,9 @@ struct Hotspots: ParsableCommand {
             guard ["geovote", "geoda"].contains(convention.lowercased()) else { throw GeoVoteError.invalidArgument("--convention is geovote or geoda, not '\(convention)'") }
             let geoda = convention.lowercased() == "geoda"
             let drawKind = geoda ? "geoda" : draws.lowercased()
-            guard ["without", "with", "geoda"].contains(drawKind) else { throw GeoVoteError.invalidArgument("--draws is without, with or geoda, not '\(draws)'") }
+            guard ["without", "with", "esda", "shared", "geoda"].contains(drawKind) else {
+                throw GeoVoteError.invalidArgument("--draws is without, with, esda, shared or geoda, not '\(draws)'")
+            }
             guard geodaThreads >= 1 else { throw GeoVoteError.invalidArgument("--geoda-threads is at least 1") }
             guard let correctionKind = MultipleTesting(rawValue: fdr ? "fdr" : correction.lowercased()) else {
                 throw GeoVoteError.invalidArgument("unknown --correction '\(correction)'; use none, fdr, by or bonferroni")
@@ -215,7 +220,8 @@ struct Hotspots: ParsableCommand {
             let r = permutations > 0 ? permutations : geoda ? 999 : 0
             var permutation = r > 0
                 ? ConditionalPermutation(permutations: r, seed: seed ?? (drawKind == "geoda" ? 123_456_789 : 12345), alternative: alt,
-                                         withReplacement: drawKind == "with", geodaStreams: drawKind == "geoda" ? geodaThreads : nil)
+                                         withReplacement: drawKind == "with", geodaStreams: drawKind == "geoda" ? geodaThreads : nil,
+                                         sharedDraws: drawKind == "esda" ? .esda : drawKind == "shared" ? .keyed : nil)
                 : nil
             var columns: [Column] = []
             if let id {

@@ -35,6 +35,9 @@ struct Moran: ParsableCommand {
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 12345
 
+    @Option(name: .long, help: "geovote | esda — the permutations' stream: GeoVote's (parallel), or numpy's as esda draws them after np.random.seed(SEED) (esda's p_sim exactly).")
+    var draws: String = "geovote"
+
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
@@ -51,6 +54,9 @@ struct Moran: ParsableCommand {
             let y = subset.restrict(all)
             if let leftOut = subset.leftOutSummary() { FileHandle.standardError.write(Data("note: \(spec): \(leftOut)\n".utf8)) }
             let stat = statistic.lowercased()
+            guard let drawKind = ["geovote": GlobalDraws.keyed, "esda": .esda][draws.lowercased()] else {
+                throw GeoVoteError.invalidArgument("--draws is geovote or esda, not '\(draws)'")
+            }
             let defaultTransform = stat == "general-g" ? "binary" : "row"
             guard let kind = WeightsCommandParsing.transform(transform ?? defaultTransform) else {
                 throw GeoVoteError.invalidArgument("unknown --transform '\(transform ?? "")'")
@@ -59,17 +65,17 @@ struct Moran: ParsableCommand {
             var fields: [(String, Double)]
             switch stat {
             case "moran":
-                let m = try MoranI(y, weights: w, permutations: permutations, seed: seed)
+                let m = try MoranI(y, weights: w, permutations: permutations, seed: seed, draws: drawKind)
                 fields = [("I", m.I), ("EI", m.expected), ("VI_norm", m.varianceNormal), ("z_norm", m.zNormal),
                           ("p_norm", m.pNormal), ("VI_rand", m.varianceRandomization), ("z_rand", m.zRandomization),
                           ("p_rand", m.pRandomization)] + (m.pseudoP.map { [("p_sim", $0)] } ?? [])
             case "geary":
-                let g = try GearyC(y, weights: w, permutations: permutations, seed: seed)
+                let g = try GearyC(y, weights: w, permutations: permutations, seed: seed, draws: drawKind)
                 fields = [("C", g.C), ("EC", g.expected), ("VC_norm", g.varianceNormal), ("z_norm", g.zNormal),
                           ("p_norm", g.pNormal), ("VC_rand", g.varianceRandomization), ("z_rand", g.zRandomization),
                           ("p_rand", g.pRandomization)] + (g.pseudoP.map { [("p_sim", $0)] } ?? [])
             case "general-g":
-                let g = try GeneralG(y, weights: w, permutations: permutations, seed: seed)
+                let g = try GeneralG(y, weights: w, permutations: permutations, seed: seed, draws: drawKind)
                 fields = [("G", g.G), ("EG", g.expected), ("VG", g.variance), ("z_norm", g.z), ("p_norm", g.p)]
                     + (g.pseudoP.map { [("p_sim", $0)] } ?? [])
             default:

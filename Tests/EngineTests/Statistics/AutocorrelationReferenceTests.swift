@@ -178,8 +178,10 @@ extension AutocorrelationReferenceTests {
     @Test func keptSimulationsGiveTheSamePValues() throws {
         let (y, w) = try AutocorrelationReferenceTests.input("columbus", "CRIME", .row)
         let r = 499
-        for geoda in [false, true] {
-            var draws = ConditionalPermutation(permutations: r, seed: 5, alternative: .twoSided, geodaStreams: geoda ? 2 : nil)
+        for engine in ["own", "geoda", "shared"] {
+            let geoda = engine == "geoda"
+            var draws = ConditionalPermutation(permutations: r, seed: 5, alternative: .twoSided, geodaStreams: geoda ? 2 : nil,
+                                               sharedDraws: engine == "shared" ? .keyed : nil)
             let plain = try LocalMoran(y, weights: w, permutation: draws)
             draws.keepSimulations = true
             let kept = try LocalMoran(y, weights: w, permutation: draws)
@@ -187,19 +189,21 @@ extension AutocorrelationReferenceTests {
             #expect(sims.count == y.count * r && plain.simulations == nil && plain.pseudoP! == kept.pseudoP!)
             for i in 0..<y.count {
                 var own = Array(sims[(i * r)..<((i + 1) * r)])
-                #expect(Alternative.twoSided.pseudoP(observed: kept.I[i], simulated: &own) == kept.pseudoP![i], "unit \(i), geoda \(geoda)")
+                #expect(Alternative.twoSided.pseudoP(observed: kept.I[i], simulated: &own) == kept.pseudoP![i], "unit \(i), \(engine)")
             }
         }
     }
 
     /// Seed-free check: under conditional randomisation without
     /// replacement, E[Σ_j w_ij v_π(j)] = W_i · (Σ_{j≠i} v_j)/(n − 1). The
-    /// simulated mean must lie within 5 standard errors of it.
-    @Test func simulatedMeanMatchesConditionalExpectation() throws {
+    /// simulated mean must lie within 5 standard errors of it. For each
+    /// unit's own draws and for esda's shared table (both streams).
+    @Test(arguments: [nil, SharedDraws.Stream.keyed, .esda])
+    func simulatedMeanMatchesConditionalExpectation(shared: SharedDraws.Stream?) throws {
         let (y, w) = try AutocorrelationReferenceTests.input("columbus", "CRIME", .row)
         let n = y.count, r = 20_000
         let total = y.reduce(0, +)
-        let engine = ConditionalPermutation(permutations: r, seed: 99)
+        let engine = ConditionalPermutation(permutations: r, seed: 99, sharedDraws: shared)
         let observed = SpatialLag.lag(y, w)
         let result = engine.run(observed: observed, values: y, weights: w, a: [Double](repeating: 0, count: n), b: [Double](repeating: 1, count: n))
         for i in 0..<n {

@@ -34,7 +34,7 @@ public struct GearyC: Sendable {
     public let pseudoP: Double?
 
     public init(_ y: [Double], weights w: SpatialWeights, permutations: Int = 0, seed: UInt64 = 12345,
-                workers: Int = Parallel.defaultWorkerCount) throws {
+                draws: GlobalDraws = .keyed, workers: Int = Parallel.defaultWorkerCount) throws {
         try GlobalInput.validate(y, w, name: "Geary's C")
         let n = y.count, nd = Double(n)
         let mean = y.reduce(0, +) / nd
@@ -66,7 +66,7 @@ public struct GearyC: Sendable {
         pNormal = upper ? StandardNormal.survival(zNormal) : StandardNormal.cdf(zNormal)
         pRandomization = upper ? StandardNormal.survival(zRandomization) : StandardNormal.cdf(zRandomization)
         if permutations > 0 {
-            let ge = GlobalPermutation.countAtLeast(z, observed: C, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
+            let ge = GlobalPermutation.countAtLeast(z, observed: C, permutations: permutations, seed: seed, draws: draws, workers: workers, statistic: statistic)
             pseudoP = Alternative.directed(greaterOrEqual: ge, permutations: permutations)
         } else {
             pseudoP = nil
@@ -92,7 +92,7 @@ public struct GeneralG: Sendable {
     public let pseudoP: Double?
 
     public init(_ y: [Double], weights w: SpatialWeights, permutations: Int = 0, seed: UInt64 = 12345,
-                workers: Int = Parallel.defaultWorkerCount) throws {
+                draws: GlobalDraws = .keyed, workers: Int = Parallel.defaultWorkerCount) throws {
         try GlobalInput.validate(y, w, name: "General G")
         if let bad = y.firstIndex(where: { $0 < 0 }) {
             throw GeoVoteError.malformed(DataLocation(record: bad, value: "\(y[bad])"), reason: "is negative: General G needs values ≥ 0")
@@ -119,7 +119,7 @@ public struct GeneralG: Sendable {
         z = (G - expected) / variance.squareRoot()
         p = StandardNormal.survival(abs(z))
         if permutations > 0 {
-            let ge = GlobalPermutation.countAtLeast(y, observed: G, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
+            let ge = GlobalPermutation.countAtLeast(y, observed: G, permutations: permutations, seed: seed, draws: draws, workers: workers, statistic: statistic)
             pseudoP = Alternative.directed(greaterOrEqual: ge, permutations: permutations)
         } else {
             pseudoP = nil

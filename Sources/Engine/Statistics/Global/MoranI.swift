@@ -23,7 +23,7 @@ public struct MoranI: Sendable {
     /// - Throws: on missing values, zero variance, fewer than 4 observations
     ///   or a weights matrix of another size.
     public init(_ y: [Double], weights w: SpatialWeights, permutations: Int = 0, seed: UInt64 = 12345,
-                workers: Int = Parallel.defaultWorkerCount) throws {
+                draws: GlobalDraws = .keyed, workers: Int = Parallel.defaultWorkerCount) throws {
         try GlobalInput.validate(y, w, name: "Moran's I")
         let n = y.count
         let mean = y.reduce(0, +) / Double(n)
@@ -52,7 +52,7 @@ public struct MoranI: Sendable {
         pRandomization = StandardNormal.twoSidedP(zRandomization)
         self.permutations = permutations
         if permutations > 0 {
-            let ge = GlobalPermutation.countAtLeast(z, observed: I, permutations: permutations, seed: seed, workers: workers, statistic: statistic)
+            let ge = GlobalPermutation.countAtLeast(z, observed: I, permutations: permutations, seed: seed, draws: draws, workers: workers, statistic: statistic)
             pseudoP = Alternative.directed(greaterOrEqual: ge, permutations: permutations)
         } else {
             pseudoP = nil

@@ -23,6 +23,9 @@ public struct ConditionalPermutation: Sendable {
     /// GeoDa's draws instead (`GeoDaDraws`): its random stream, split as GeoDa
     /// splits it over this many threads (GeoDa's cpu_threads).
     public var geodaStreams: Int?
+    /// esda's scheme instead (`SharedDraws`): one table of index sets shared
+    /// by all units, filled by esda's own stream or by GeoVote's keyed one.
+    public var sharedDraws: SharedDraws.Stream?
     /// Told the units done as chunks finish (a progress bar); never changes results.
     public var progress: WorkProgress?
     /// Keep every simulated statistic (n × R values, as esda's
@@ -30,20 +33,21 @@ public struct ConditionalPermutation: Sendable {
     public var keepSimulations = false
 
     public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed, withReplacement: Bool = false,
-                geodaStreams: Int? = nil) {
+                geodaStreams: Int? = nil, sharedDraws: SharedDraws.Stream? = nil) {
         precondition(permutations >= 1)
         precondition(geodaStreams.map { $0 >= 1 } ?? true)
         self.permutations = permutations
         self.seed = seed
         self.alternative = alternative
-        self.withReplacement = withReplacement && geodaStreams == nil
+        self.withReplacement = withReplacement && geodaStreams == nil && sharedDraws == nil
         self.geodaStreams = geodaStreams
+        self.sharedDraws = geodaStreams == nil ? sharedDraws : nil
     }
 
     /// The same draws under another alternative.
     public func with(alternative: Alternative) -> ConditionalPermutation {
         var copy = ConditionalPermutation(permutations: permutations, seed: seed, alternative: alternative,
-                                          withReplacement: withReplacement, geodaStreams: geodaStreams)
+                                          withReplacement: withReplacement, geodaStreams: geodaStreams, sharedDraws: sharedDraws)
         copy.progress = progress
         copy.keepSimulations = keepSimulations
         return copy
@@ -71,6 +75,10 @@ public struct ConditionalPermutation: Sendable {
         if let geodaStreams {
             return GeoDaDraws(permutations: permutations, seed: seed, alternative: alternative, streams: geodaStreams, keepSimulations: keepSimulations)
                 .run(observed: observed, values: values, weights: w, a: a, b: b, squaredDifferenceFrom: focal, workers: workers)
+        }
+        if let sharedDraws {
+            return SharedDraws(permutations: permutations, seed: seed, alternative: alternative, stream: sharedDraws, keepSimulations: keepSimulations)
+                .run(observed: observed, values: values, weights: w, a: a, b: b, squaredDifferenceFrom: focal, workers: workers, progress: progress)
         }
         let n = values.count
         var p = [Double](repeating: .nan, count: n), z = p, m = p

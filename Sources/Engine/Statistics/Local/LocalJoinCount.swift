@@ -7,6 +7,8 @@
 public struct LocalJoinCount: Sendable {
     public let count: [Double]
     public let pseudoP: [Double]?
+    /// With `permutation.keepSimulations`: unit i's R simulated counts at [i·R, (i+1)·R).
+    public let simulations: [Double]?
     public let undefined: [Int]
 
     /// - Throws: when a value is not 0 or 1, or the sizes differ.
@@ -29,8 +31,10 @@ public struct LocalJoinCount: Sendable {
             let permuted = joins.map { $0 == 0 ? Double.nan : $0 }
             let r = permutation.run(observed: permuted, values: y, weights: w, a: [Double](repeating: 0, count: n), b: y, workers: workers)
             pseudoP = r.pseudoP  // NaN where BB_i = 0: those units were skipped
+            simulations = r.simulations
         } else {
             pseudoP = nil
+            simulations = nil
         }
     }
 }
