@@ -225,6 +225,10 @@ PEERS = [
     ("local-moran-999", "esda Moran_Local (numba)", p_moran_esda),
     ("local-moran-999", "pygeoda local_moran", p_moran_pygeoda),
     ("local-moran-geoda-999", "pygeoda local_moran (cpu_threads=1)", p_moran_pygeoda_one_stream),
+    # esda's own scheme (one shared table): its stream (--draws esda), or GeoVote's (--draws shared).
+    ("local-moran-esda-999", "esda Moran_Local (numba)", p_moran_esda),
+    ("local-moran-shared-999", "esda Moran_Local (numba)", p_moran_esda),
+    ("gistar-shared-999", "esda G_Local (numba)", p_gistar_esda),
 ]
 
 

@@ -156,26 +156,47 @@ public struct SharedDraws: Sendable {
                          table: UnsafePointer<Int32>, width: Int, rows: Int,
                          v: UnsafePointer<Double>, lw: UnsafePointer<Double>, sims: UnsafeMutablePointer<Double>) -> (Double, Double) {
         let focal = Int32(truncatingIfNeeded: i)
-        var sum = 0.0, sumSquares = 0.0
-        var row = table
-        for t in 0..<rows {
-            var lag = 0.0
-            for q in 0..<k {
-                let x = row[q]
-                // Values with i removed: indices from i on are shifted by one.
-                let j = Int(x) &+ (x >= focal ? 1 : 0)
-                if squared {
-                    let d = f - v[j]
-                    lag += lw[q] * (d * d)
-                } else {
-                    lag += lw[q] * v[j]
-                }
+        // The term of a table index: values with i removed, so indices from i on are shifted by one.
+        @inline(__always) func term(_ x: Int32) -> Double {
+            let value = v[Int(x) &+ (x >= focal ? 1 : 0)]
+            if squared {
+                let d = f - value
+                return d * d
             }
-            let s = squared ? a + lag : a + b * lag
+            return value
+        }
+        @inline(__always) func statistic(_ lag: Double) -> Double { squared ? a + lag : a + b * lag }
+        var sum = 0.0, sumSquares = 0.0
+        var t = 0
+        // Four rows at a time: four independent chains of adds instead of one
+        // (each row's lag still summed link by link, so the same bits).
+        while t + 4 <= rows {
+            let r0 = table + t * width, r1 = r0 + width, r2 = r1 + width, r3 = r2 + width
+            var l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0
+            for q in 0..<k {
+                let w = lw[q]
+                l0 += w * term(r0[q])
+                l1 += w * term(r1[q])
+                l2 += w * term(r2[q])
+                l3 += w * term(r3[q])
+            }
+            for (offset, lag) in [(0, l0), (1, l1), (2, l2), (3, l3)] {
+                let s = statistic(lag)
+                sims[t + offset] = s
+                sum += s
+                sumSquares += s * s
+            }
+            t += 4
+        }
+        while t < rows {
+            let row = table + t * width
+            var lag = 0.0
+            for q in 0..<k { lag += lw[q] * term(row[q]) }
+            let s = statistic(lag)
             sims[t] = s
             sum += s
             sumSquares += s * s
-            row += width
+            t += 1
         }
         return (sum, sumSquares)
     }
