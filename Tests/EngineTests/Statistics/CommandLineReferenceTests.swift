@@ -1,0 +1,78 @@
+import Engine
+import Foundation
+import Testing
+
+/// The `geovote` command itself, on the Morocco fixture and the libpysal
+/// examples, against the committed esda and pygeoda references: the
+/// options the README documents give the references' p-values through the
+/// CSV a user reads. The binary is the one `swift build --build-tests`
+/// puts beside the test bundle.
+@Suite struct CommandLineReferenceTests {
+    static var geovote: String {
+        get throws {
+            let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("geovote").path
+            let candidates = [besideTests, Fixtures.root + "/../.build/debug/geovote"]
+            return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "no geovote binary in \(candidates)")
+        }
+    }
+
+    /// Runs geovote; returns stdout, and expects exit status 0.
+    static func run(_ arguments: [String]) throws -> String {
+        let (out, status) = try runTool(try geovote, arguments)
+        #expect(status == 0, "geovote \(arguments.joined(separator: " ")) exited with \(status)")
+        return out
+    }
+
+    static func readCSV(_ path: String) throws -> [[String: String]] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n")
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+    }
+
+    /// `hotspots --draws esda`: esda's pseudo p-values (float32 in esda)
+    /// for every Morocco commune — Local Moran, Gi* (the CLI's binary
+    /// weights with self, as esda's G_Local(star=True)), Local Geary and the
+    /// bivariate Local Moran against turnout.
+    @Test func hotspotsWithEsdaDrawsGiveEsdasPValues() throws {
+        let out = Fixtures.scratch() + "/esda.csv"
+        _ = try Self.run(["hotspots", Fixtures.path("reference/data/morocco.shp"), "--field", "PJD/valid",
+                          "--statistic", "local-moran,gistar,local-geary,local-moran-bv", "--against", "voters/registered",
+                          "--permutations", "9999", "--seed", "12345", "--draws", "esda", "--output", out])
+        let ours = try Self.readCSV(out)
+        let ref = try Fixtures.csv("reference/statistics/morocco_esda_draws.csv")
+        #expect(ours.count == ref.count)
+        for (key, column) in [("lm_p", "local-moran"), ("gs_p", "gistar"), ("lg_p", "local-geary"), ("bv_p", "local-moran-bv")] {
+            let off = zip(ours, ref).filter { abs(Double($0.0["PJD_valid_\(column)_psim"]!)! - Double($0.1[key]!)!) > 1e-6 }
+            #expect(off.isEmpty, "\(column): \(off.count) of \(ref.count) p-values differ from esda's")
+        }
+    }
+
+    /// `moran --draws esda --json`: esda's global p_sim (np.random.seed(12345), 9,999 permutations).
+    @Test(arguments: AutocorrelationReferenceTests.sets)
+    func moranWithEsdaDrawsGivesEsdasPSim(set: (String, String)) throws {
+        for (transform, suffix) in [("row", "R"), ("binary", "B")] {
+            let json = try Self.run(["moran", Fixtures.path("reference/data/\(set.0).shp"), "--field", set.1, "--transform", transform,
+                                     "--permutations", "9999", "--seed", "12345", "--draws", "esda", "--json"])
+            let fields = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let ref = try Fixtures.csv("reference/statistics/\(set.0)_\(suffix)_global.csv")[0]
+            #expect(fields["p_sim"] as? Double == Double(ref["p_sim"]!)!, "\(set.0) \(transform)")
+        }
+    }
+
+    /// `hotspots --convention geoda`: pygeoda's pseudo p-values and cluster
+    /// codes for every Morocco commune (Local Moran, Gi*, Local Geary).
+    @Test func hotspotsWithGeoDaConventionGiveGeoDasPValuesAndCodes() throws {
+        let out = Fixtures.scratch() + "/geoda.csv"
+        _ = try Self.run(["hotspots", Fixtures.path("reference/data/morocco.shp"), "--field", "PJD/valid",
+                          "--statistic", "local-moran,gistar,local-geary", "--convention", "geoda", "--permutations", "9999",
+                          "--output", out])
+        let ours = try Self.readCSV(out)
+        let ref = try Fixtures.csv("reference/statistics/morocco_geoda.csv")
+        for (prefix, column) in [("lm", "local-moran"), ("gs", "gistar"), ("lg", "local-geary")] {
+            let pOff = zip(ours, ref).filter { abs(Double($0.0["PJD_valid_\(column)_psim"]!)! - Double($0.1["\(prefix)_p"]!)!) > 1e-12 }
+            let codeOff = zip(ours, ref).filter { Int($0.0["PJD_valid_\(column)_cl"]!)! != Int($0.1["\(prefix)_cl"]!)! }
+            #expect(pOff.isEmpty && codeOff.isEmpty, "\(column): \(pOff.count) p and \(codeOff.count) codes differ from GeoDa's")
+        }
+    }
+}
