@@ -215,6 +215,37 @@ extension AutocorrelationReferenceTests {
         }
     }
 
+    /// Seed-free check of the spread: the lag Σ_q w_q V_q of k values drawn
+    /// from the N = n − 1 others (population variance σ², divisor N) has
+    /// variance σ² (Σw² − ((Σw)² − Σw²)/(N − 1)) without replacement (the
+    /// covariance of two draws is −σ²/(N − 1)) and σ² Σw² with replacement.
+    /// The simulated variance must lie within 5 of its standard errors
+    /// (√((μ₄ − s⁴)/R), from the kept simulations) of it.
+    @Test(arguments: ["own", "with", "shared", "esda"])
+    func simulatedVarianceMatchesConditionalVariance(draws: String) throws {
+        let (y, w) = try AutocorrelationReferenceTests.input("NY8", "PROPCAS", .row)
+        let n = y.count, r = 20_000
+        var engine = ConditionalPermutation(permutations: r, seed: 41, withReplacement: draws == "with",
+                                            sharedDraws: draws == "shared" ? .keyed : draws == "esda" ? .esda : nil)
+        engine.keepSimulations = true
+        let result = engine.run(observed: SpatialLag.lag(y, w), values: y, weights: w,
+                                a: [Double](repeating: 0, count: n), b: [Double](repeating: 1, count: n))
+        let sims = try #require(result.simulations)
+        for i in 0..<n where !w.weights(of: i).isEmpty {
+            let others = y.indices.filter { $0 != i }.map { y[$0] }
+            let mean = others.reduce(0, +) / Double(n - 1)
+            let sigma2 = others.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            let wi = w.weights(of: i), s1 = wi.reduce(0, +), s2 = wi.reduce(0) { $0 + $1 * $1 }
+            let expected = draws == "with" ? sigma2 * s2 : sigma2 * (s2 - (s1 * s1 - s2) / Double(n - 2))
+            let own = sims[(i * r)..<((i + 1) * r)]
+            let m = own.reduce(0, +) / Double(r)
+            let variance = own.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(r)
+            let m4 = own.reduce(0) { $0 + pow($1 - m, 4) } / Double(r)
+            let se = ((m4 - variance * variance) / Double(r)).squareRoot()
+            #expect(abs(variance - expected) <= 5 * se + 1e-15, "\(draws) unit \(i): simulated variance \(variance), conditional \(expected)")
+        }
+    }
+
     @Test func undefinedInputsAreReported() throws {
         let w = SpatialWeights(neighborLists: [[1], [0, 2], [1], []])
         let lm = try LocalMoran([1, 2, 3, 4], weights: w)
