@@ -180,3 +180,39 @@ import Testing
         }
     }
 }
+
+/// ArcGIS's Local Moran index (LMiIndex) against a published ArcGIS Pro 2.9
+/// output (Fixtures/reference/statistics/arcgis_local_moran.csv: the
+/// thread's summary of 75 Georgia counties and DeKalb County's
+/// neighbourhood). The thread gives the mean and the spread of the other
+/// counties, not each value, so the other 69 counties are filled in with
+/// values that keep that mean and that sum of squares; the index depends
+/// on nothing else. ArcGIS's index is esda's I_i — (n − 1) z_i lag_i / Σz²,
+/// the variance over all n with divisor n − 1 — and not the formula on
+/// ArcGIS's help page (S_i² over the others only gives 1.7005).
+@Suite struct ArcGISLocalMoranTests {
+    @Test func lmiIndexIsEsdasLocalMoran() throws {
+        let rows = try Fixtures.csv("reference/statistics/arcgis_local_moran.csv")
+        let value = { (key: String) in rows.filter { $0["key"] == key }.map { Double($0["value"]!)! } }
+        let n = Int(value("n")[0]), mean = value("mean")[0], othersSS = value("others_ss")[0]
+        let focal = value("focal")[0], neighbours = value("neighbour")
+        // The other 69: mean m and deviations c·(k − 34) around it, so that
+        // the totals match: Σ = n·mean and Σ_{j≠focal} (x_j − mean)² = othersSS.
+        let rest = n - 1 - neighbours.count
+        let m = (Double(n) * mean - focal - neighbours.reduce(0, +)) / Double(rest)
+        let neighboursSS = neighbours.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let spread = othersSS - neighboursSS - Double(rest) * (m - mean) * (m - mean)
+        let half = Double(rest - 1) / 2
+        let c = (spread / (0..<rest).reduce(0) { $0 + (Double($1) - half) * (Double($1) - half) }).squareRoot()
+        let y = [focal] + neighbours + (0..<rest).map { m + c * (Double($0) - half) }
+        #expect(abs(y.reduce(0, +) / Double(n) - mean) < 1e-9)
+        // DeKalb (0) with its five neighbours; the others in a ring so that none is an island.
+        var lists = [Array(1...neighbours.count)] + (1...neighbours.count).map { _ in [0] }
+        lists += (0..<rest).map { k in [1 + neighbours.count + (k + 1) % rest] }
+        let w = SpatialWeights(neighborLists: lists).transformed(.row)
+        let lm = try LocalMoran(y, weights: w, scale: .esda)
+        let arcgis = value("lmi_index")[0]
+        // ArcGIS prints 6 significant digits; the thread's inputs carry 6 decimals.
+        #expect(abs(lm.I[0] - arcgis) <= 5e-6 * arcgis, "LMiIndex \(arcgis), esda's I_i \(lm.I[0])")
+    }
+}
