@@ -69,6 +69,12 @@ struct OutputOptions: ParsableArguments {
         return options
     }
 
+    /// Fails now, before a command's work, if `path` cannot take this layer
+    /// (GeoJSON of a layer whose CRS it cannot express).
+    func check(_ table: FeatureTable, for path: String) throws {
+        if try LayerIO.Format(path: path) == .geoJSON { try GeoJSONWriter.check(table, file: path, keepCRS: keepCrs) }
+    }
+
     /// Writes the layer and prints the writer's notes.
     func write(_ table: FeatureTable, to path: String) throws {
         try LayerIO.write(table, to: path, options: try writeOptions()).forEach(printNote)

@@ -196,6 +196,7 @@ struct Hotspots: ParsableCommand {
                 throw GeoVoteError.invalidArgument("unknown --correction '\(correction)'; use none, fdr, by or bonferroni")
             }
             let format = try LayerIO.Format(path: output)
+            try out.check(table, for: output)
             let statistics = statistic.split(separator: ",").map { $0.lowercased().trimmingCharacters(in: .whitespaces) }
             // join-count takes categories ("winner(all/valid)=PJD", "FIELD=VALUE"), kept whole: it runs alone.
             let joinCount = statistics.contains("join-count")

@@ -32,24 +32,36 @@ public struct GeoJSONWriter {
         }
     }
 
-    public mutating func encode(_ table: FeatureTable, file: String) throws -> [UInt8] {
-        notes = []
-        var table = table
-        var crsMember: String?
+    /// Whether the layer can be written as GeoJSON at all (its CRS), so that
+    /// a command can say so before its work rather than after it.
+    public static func check(_ table: FeatureTable, file: String, keepCRS: Bool) throws {
         switch table.crs {
         case nil:
             if let box = table.boundingBox, !(box.minX >= -180 && box.maxX <= 180 && box.minY >= -90 && box.maxY <= 90) {
                 throw GeoVoteError.unsupported(
-                    "\(file): the layer has no CRS and its coordinates \(box) are not longitude/latitude; GeoJSON (RFC 7946) needs WGS 84 — give the layer a .prj")
+                    "\(file): the layer has no CRS and its coordinates \(box) are not longitude/latitude; GeoJSON (RFC 7946) needs WGS 84 — give the layer a .prj, or write .shp or .csv")
             }
+        case let crs? where keepCRS && !Self.isWGS84(crs):
+            guard let id = crs.identifier, id.contains(":") else {
+                throw GeoVoteError.unsupported("\(file): --keep-crs needs a CRS with an EPSG code; \(crs.name) has none")
+            }
+        default:
+            break
+        }
+    }
+
+    public mutating func encode(_ table: FeatureTable, file: String) throws -> [UInt8] {
+        notes = []
+        var table = table
+        var crsMember: String?
+        try Self.check(table, file: file, keepCRS: keepCRS)
+        switch table.crs {
+        case nil:
             notes.append("\(file): the layer has no CRS; its coordinates were written as WGS 84 longitude/latitude, which they fit")
         case let crs? where Self.isWGS84(crs):
             break
         case let crs?:
-            if keepCRS {
-                guard let id = crs.identifier, let colon = id.firstIndex(of: ":") else {
-                    throw GeoVoteError.unsupported("\(file): --keep-crs needs a CRS with an EPSG code; \(crs.name) has none")
-                }
+            if keepCRS, let id = crs.identifier, let colon = id.firstIndex(of: ":") {
                 crsMember = "urn:ogc:def:crs:\(id[..<colon])::\(id[id.index(after: colon)...])"
             } else {
                 table = try table.projected(to: .wgs84)
