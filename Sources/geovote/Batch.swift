@@ -7,7 +7,7 @@ struct Batch: ParsableCommand {
         abstract: "Run several hot-spot analyses described in a JSON job file.",
         discussion: """
         The file holds "jobs", a list of objects with the options of geovote \
-        hotspots (input, field, statistic, output, and any of weights, \
+        hotspots (input, field or share, statistic, output, and any of weights, \
         transform, permutations, seed, alternative, draws, variance, scale, \
         alpha, correction, id, names, against, weights_id, convention, \
         geoda_threads, missing), and optional \
@@ -27,7 +27,7 @@ struct Batch: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     static let keys: [String: String] = [
-        "field": "--field", "statistic": "--statistic", "output": "--output", "weights": "--weights",
+        "field": "--field", "share": "--share", "statistic": "--statistic", "output": "--output", "weights": "--weights",
         "transform": "--transform", "permutations": "--permutations", "seed": "--seed", "alternative": "--alternative",
         "draws": "--draws", "variance": "--variance", "scale": "--scale", "alpha": "--alpha", "correction": "--correction",
         "id": "--id", "names": "--names", "against": "--against", "weights_id": "--weights-id",

@@ -122,7 +122,17 @@ struct Hotspots: ParsableCommand {
     var file: String
 
     @Option(name: .long, help: "Variables, comma-separated: FIELD, NUM/DEN, all/DEN, eb:NUM/DEN.")
-    var field: String
+    var field: String?
+
+    @Option(name: .long, help: "Shares, comma-separated: NUM/DEN (MP/valid), all/DEN — the same as --field, added to it.")
+    var share: String?
+
+    /// --field and --share together.
+    var variables: String { [field, share].compactMap { $0 }.joined(separator: ",") }
+
+    func validate() throws {
+        guard field != nil || share != nil else { throw ValidationError("give the variables with --field (or --share)") }
+    }
 
     @Option(name: .long, help: "gistar | gi | local-moran | local-moran-bv | local-geary, comma-separated; or join-count alone (--field FIELD=VALUE or winner(all/valid)=PARTY, several separated by ';').")
     var statistic: String = "gistar"
@@ -204,8 +214,8 @@ struct Hotspots: ParsableCommand {
                 throw GeoVoteError.invalidArgument("join-count takes categorical variables: run it alone (--statistic join-count)")
             }
             let specs = joinCount
-                ? field.split(separator: ";").map { VariableSpec(numerator: String($0)) }
-                : try VariableSpec.list(field, in: table, file: file)
+                ? variables.split(separator: ";").map { VariableSpec(numerator: String($0)) }
+                : try VariableSpec.list(variables, in: table, file: file)
             let arcgis = names.lowercased() == "arcgis", geodaNames = names.lowercased() == "geoda"
             guard names.lowercased() == "geovote" || arcgis || geodaNames else { throw GeoVoteError.invalidArgument("--names is geovote, arcgis or geoda") }
             if arcgis || geodaNames, specs.count * statistics.count != 1 {

@@ -19,7 +19,14 @@ struct Moran: ParsableCommand {
     var file: String
 
     @Option(name: .long, help: "A numeric field, a share NUM/DEN (e.g. MP/valid), or eb:NUM/DEN.")
-    var field: String
+    var field: String?
+
+    @Option(name: .long, help: "A share NUM/DEN (the same as --field NUM/DEN).")
+    var share: String?
+
+    func validate() throws {
+        guard (field == nil) != (share == nil) else { throw ValidationError("give one variable: --field or --share") }
+    }
 
     @Option(name: .long, help: "moran | geary | general-g")
     var statistic: String = "moran"
@@ -47,7 +54,7 @@ struct Moran: ParsableCommand {
 
     func run() throws {
         try common.withLayer(file) { table in
-            let spec = VariableSpec(parsing: field)
+            let spec = VariableSpec(parsing: field ?? share ?? "")
             // Features without a value are left out (GeoDa, ArcGIS): the raw
             // weights are restricted, then transformed.
             let (all, subset) = try missingValues.values(of: spec, in: table, file: file)
