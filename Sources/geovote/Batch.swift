@@ -8,7 +8,7 @@ struct Batch: ParsableCommand {
         discussion: """
         The file holds "jobs", a list of objects with the options of geovote \
         hotspots (input, field or share, statistic, output, and any of weights, \
-        transform, permutations, seed, alternative, draws, variance, scale, \
+        transform, permutations, seed, alternative, draws, variance, moments, scale, \
         alpha, correction, id, names, against, weights_id, convention, \
         geoda_threads, missing), and optional \
         "defaults" with the same keys, applied to every job. Lists may be \
@@ -29,7 +29,7 @@ struct Batch: ParsableCommand {
     static let keys: [String: String] = [
         "field": "--field", "share": "--share", "statistic": "--statistic", "output": "--output", "weights": "--weights",
         "transform": "--transform", "permutations": "--permutations", "seed": "--seed", "alternative": "--alternative",
-        "draws": "--draws", "variance": "--variance", "scale": "--scale", "alpha": "--alpha", "correction": "--correction",
+        "draws": "--draws", "variance": "--variance", "moments": "--moments", "scale": "--scale", "alpha": "--alpha", "correction": "--correction",
         "id": "--id", "names": "--names", "against": "--against", "weights_id": "--weights-id",
         "convention": "--convention", "geoda_threads": "--geoda-threads", "missing": "--missing",
     ]

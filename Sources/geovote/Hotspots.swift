@@ -85,7 +85,8 @@ struct Hotspots: ParsableCommand {
         default), with a seed; identical for any --threads. Classes use the \
         pseudo p when permuting, else the normal p, against --alpha after \
         --correction (fdr as esda's fdr(), by, bonferroni). Local Moran: esda's \
-        scale unless --scale spdep; classes HH LH LL HL ns. Local Geary: esda's \
+        scale unless --scale spdep; analytic z and p under --moments \
+        (conditional, spdep's default, or total); classes HH LH LL HL ns. Local Geary: esda's \
         (row weights, z-scores); classes HH LL other ns (needs permutations). \
         local-moran-bv: the variable at the focal unit against --against at the \
         neighbours. join-count (esda Join_Counts_Local, binary weights): \
@@ -108,12 +109,14 @@ struct Hotspots: ParsableCommand {
         counts it; weights restricted, then transformed) and listed on stderr; \
         --missing error stops at the first one instead.
         Output: one row per feature, in input order. CSV: index, the --id field, \
-        then VAR_STAT_{value,z,p,psim,class|bin,undefined}; 'undefined' says \
+        then VAR_STAT_{value,z,p,zsim,psim,class|bin,undefined} — z and p the \
+        analytic ones (Gi: normal; Local Moran: --moments conditional or total, \
+        two-sided), zsim and psim from the permutations; 'undefined' says \
         why a row has no result (missing value, no neighbours, no neighbour \
         with a value, constant variable). Shapefile/GeoJSON: the geometry, the \
         --id field and the same columns; in a shapefile the names are cut to 10 \
         characters as VARSSF (variable, 2-letter statistic code GS GI LM LB LG \
-        JC, field V Z P S C U, GeoDa's K class L cl), the mapping printed. --names arcgis (one \
+        JC, field V Z P Y(zsim) S C U, GeoDa's K class L cl), the mapping printed. --names arcgis (one \
         variable and statistic): GiZScore GiPValue Gi_Bin NNeighbors (Gi*, Gi) or \
         LMiIndex LMiZScore LMiPValue COType NNeighbors (Local Moran).
         """)
@@ -166,6 +169,9 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "ordgetis (ArcGIS) | esda — Gi z-score variance.")
     var variance: String = "ordgetis"
 
+    @Option(name: .long, help: "conditional | total — the null of Local Moran's analytic z and p: conditional randomisation (Sokal et al. 1998; spdep's default, esda's EIc/VIc) or total (Anselin 1995; spdep conditional = FALSE, esda's EI/VI).")
+    var moments: String = "conditional"
+
     @Option(name: .long, help: "esda | spdep | geoda — Local Moran scale (geoda = esda); Local Geary: esda | geoda ((n-1)/n times esda's).")
     var scale: String = "esda"
 
@@ -200,6 +206,9 @@ struct Hotspots: ParsableCommand {
             let drawKind = geoda ? "geoda" : draws.lowercased()
             guard ["without", "with", "esda", "shared", "geoda"].contains(drawKind) else {
                 throw GeoVoteError.invalidArgument("--draws is without, with, esda, shared or geoda, not '\(draws)'")
+            }
+            guard ["conditional", "total"].contains(moments.lowercased()) else {
+                throw GeoVoteError.invalidArgument("--moments is conditional or total, not '\(moments)'")
             }
             guard geodaThreads >= 1 else { throw GeoVoteError.invalidArgument("--geoda-threads is at least 1") }
             guard let correctionKind = MultipleTesting(rawValue: fdr ? "fdr" : correction.lowercased()) else {
@@ -463,19 +472,27 @@ struct HotspotColumns {
                 lm = try LocalMoran(y, weights: w, scale: scale, permutation: permutation)
             }
             let names = ["undefined", "HH", "LH", "LL", "HL"]
-            let p = lm.pseudoP
+            // Analytic moments (univariate only: the bivariate statistic has none).
+            let analytic = command.moments.lowercased() == "total" ? lm.total : lm.conditional
+            // Classes from the pseudo p when permuting, else the analytic p; with
+            // neither (bivariate, no permutations) nothing is significant.
+            let p = lm.pseudoP ?? analytic?.p
             let cut = p.map(cutoff)
             let classes = (0..<y.count).map { i -> String in
                 guard lm.quadrant[i] > 0 else { return "undefined" }
-                guard let p, let cut else { return names[lm.quadrant[i]] }
+                guard let p, let cut, p[i].isFinite else { return "ns" }
                 return p[i] <= cut ? names[lm.quadrant[i]] : "ns"
             }
             let label = stat == "local-moran-bv" ? "\(prefix)(\(command.against ?? ""))" : prefix
             var b = builder(stat == "local-moran" ? "LM" : "LB")
             b.add("value", "V", fmt(lm.I))
-            if let p {
-                b.add("z", "Z", fmt(lm.zSim!))
-                b.add("psim", "S", fmt(p))
+            if let analytic {
+                b.add("z", "Z", fmt(analytic.z))
+                b.add("p", "P", fmt(analytic.p))
+            }
+            if let ps = lm.pseudoP {
+                b.add("zsim", "Y", fmt(lm.zSim!))
+                b.add("psim", "S", fmt(ps))
             }
             if geoda, let p, let cut {
                 let codes = GeoDaClusters.localMoran(lm, weights: w, p: p, cutoff: cut)
@@ -486,7 +503,7 @@ struct HotspotColumns {
             }
             return HotspotColumns(builder: b, undefined: lm.undefined,
                                   summary: "\(label): " + ["HH", "LH", "LL", "HL", "ns"].map { c in "\(c) \(classes.count { $0 == c })" }.joined(separator: ", "),
-                                  statistic: stat, value: lm.I, z: lm.zSim ?? [], p: p ?? [], classes: classes, bins: nil)
+                                  statistic: stat, value: lm.I, z: analytic?.z ?? lm.zSim ?? [], p: p ?? [], classes: classes, bins: nil)
         case "local-geary":
             let w = try weights.get(star: false, transform: command.transformKind(default: .row))
             let lg = try LocalGeary(y, weights: w, scale: geoda || command.scale.lowercased() == "geoda" ? .geoda : .esda,

@@ -75,4 +75,25 @@ import Testing
             #expect(pOff.isEmpty && codeOff.isEmpty, "\(column): \(pOff.count) p and \(codeOff.count) codes differ from GeoDa's")
         }
     }
+
+    /// `hotspots --statistic local-moran --scale spdep --moments conditional|total`
+    /// on spdep's queen: spdep's Ii, Z.Ii and two-sided Pr(z) (localmoran,
+    /// mlvar = TRUE) in the value, z and p columns.
+    @Test(arguments: [("columbus", "CRIME"), ("NY8", "PROPCAS")])
+    func localMoranAnalyticColumnsAreSpdeps(set: (String, String)) throws {
+        let ref = try Fixtures.csv("reference/spdep/\(set.0)_localmoran.csv")
+        for (moments, suffix) in [("conditional", "cond"), ("total", "total")] {
+            let out = Fixtures.scratch() + "/\(set.0)-\(moments).csv"
+            _ = try Self.run(["hotspots", Fixtures.path("reference/data/\(set.0).shp"), "--field", set.1, "--statistic", "local-moran",
+                              "--weights", "spdep-queen", "--scale", "spdep", "--moments", moments, "--output", out])
+            let ours = try Self.readCSV(out)
+            #expect(ours.count == ref.count)
+            for (i, (row, r)) in zip(ours, ref).enumerated() {
+                for (column, key) in [("value", "Ii"), ("z", "Z_\(suffix)"), ("p", "P_\(suffix)")] {
+                    let a = Double(row["\(set.1)_local-moran_\(column)"]!)!, b = Double(r[key]!.trimmingCharacters(in: .whitespaces))!
+                    #expect(abs(a - b) <= 1e-12 + 1e-9 * abs(b), "\(set.0) \(moments) \(column)[\(i)]: \(a) vs spdep \(b)")
+                }
+            }
+        }
+    }
 }
