@@ -453,7 +453,10 @@ struct HotspotColumns {
             b.add("value", "V", fmt(g.G))
             b.add("z", "Z", fmt(g.z))
             b.add("p", "P", fmt(g.p))
-            if let ps = g.pseudoP { b.add("psim", "S", fmt(ps)) }
+            if let ps = g.pseudoP {
+                b.add("zsim", "Y", fmt(g.zSim!))
+                b.add("psim", "S", fmt(ps))
+            }
             b.add("bin", "C", .integer(bins.indices.map { g.z[$0].isFinite ? Int64(bins[$0]) : nil }))
             if geoda, let ps = g.pseudoP {
                 addGeoDa(&b, GeoDaClusters.getisOrd(g, weights: w, p: ps, cutoff: cutoff(ps)), GeoDaClusters.getisOrdLabels)
@@ -512,7 +515,7 @@ struct HotspotColumns {
             var b = builder("LG")
             b.add("value", "V", fmt(lg.c))
             if let p = lg.pseudoP {
-                b.add("z", "Z", fmt(lg.zSim!))
+                b.add("zsim", "Y", fmt(lg.zSim!))
                 b.add("psim", "S", fmt(p))
             }
             if geoda, let p = lg.pseudoP {
