@@ -43,13 +43,9 @@ public struct GeoDaDraws: Sendable {
     func run(observed: [Double], values v: [Double], weights w: SpatialWeights, a: [Double], b: [Double],
              squaredDifferenceFrom focal: [Double]?, workers: Int) -> ConditionalPermutation.Result {
         let n = v.count, r = permutations
-        // Links other than the self-link: GeoDa's neighbours, as CSR.
-        var linkOffsets = [0], weightList: [Double] = []
-        for i in 0..<n {
-            for e in w.offsets[i]..<w.offsets[i + 1] where Int(w.neighbors[e]) != i { weightList.append(w.weights[e]) }
-            linkOffsets.append(weightList.count)
-        }
-        let offsets = linkOffsets, linkWeights = weightList
+        // Links other than the self-link: GeoDa's neighbours.
+        let links = w.withoutDiagonal()
+        let offsets = links.offsets, linkWeights = links.weights
         let hasNeighbours = (0..<n).map { offsets[$0 + 1] > offsets[$0] }
         let blocks = Self.blocks(count: n, threads: streams)
         let scale = Double(n - 1)

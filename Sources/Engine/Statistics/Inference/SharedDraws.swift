@@ -7,8 +7,9 @@
 /// use the same R index sets, so their simulations are correlated.
 ///
 /// Two streams fill the table:
-/// - `.esda`: numba's `np.random` as esda calls it — MT19937 seeded by
-///   `np.random.seed(seed)` (numba's init_genrand, not numpy's), each row
+/// - `.esda`: esda's `np.random` calls — MT19937 seeded by
+///   `np.random.seed(seed)` (init_genrand, in numba and in numpy's legacy
+///   RandomState alike, so with or without numba), each row
 ///   the first m entries of `np.random.permutation(n − 1)` (a Fisher–Yates
 ///   shuffle from the last position down, `randint(0, i + 1)` by masked
 ///   rejection on the low bits). With esda's seed this gives esda's pseudo
@@ -92,13 +93,9 @@ public struct SharedDraws: Sendable {
     func run(observed: [Double], values: [Double], weights w: SpatialWeights, a: [Double], b: [Double],
              squaredDifferenceFrom focal: [Double]?, workers: Int, progress: WorkProgress?) -> ConditionalPermutation.Result {
         let n = values.count, r = permutations
-        var offsetList = [Int](repeating: 0, count: n + 1), weightList: [Double] = []
-        weightList.reserveCapacity(w.neighbors.count)
-        for i in 0..<n {
-            for e in w.offsets[i]..<w.offsets[i + 1] where Int(w.neighbors[e]) != i { weightList.append(w.weights[e]) }
-            offsetList[i + 1] = weightList.count
-        }
-        let linkOffsets = offsetList, linkWeights = weightList
+        // The links that are drawn: all but the self-link (esda sets the diagonal to 0).
+        let links = w.withoutDiagonal()
+        let linkOffsets = links.offsets, linkWeights = links.weights
         var result = ConditionalPermutation.Result(pseudoP: [Double](repeating: .nan, count: n),
                                                    zSim: [Double](repeating: .nan, count: n), meanSim: [Double](repeating: .nan, count: n),
                                                    simulations: keepSimulations ? [Double](repeating: .nan, count: n * r) : nil)
