@@ -97,6 +97,11 @@ struct Hotspots: ParsableCommand {
         (ArcGIS's FDR option); GiPValue (--names arcgis) is the normal p.
         Progress: a bar per variable and statistic on stderr when it is a \
         terminal (a line per step otherwise); a summary of classes at the end.
+        --convention esda reproduces esda: its draws (--draws esda: one table \
+        shared by all units from its numba/numpy stream, so that with esda's seed \
+        its pseudo p-values come out exactly), its Gi variance, row-standardised \
+        weights for every statistic (G_Local's transform='R'), 999 permutations \
+        unless given. \
         --convention geoda reproduces GeoDa (libgeoda, pygeoda): its random \
         stream (--draws geoda, seed 123456789, --geoda-threads = its cpu_threads) \
         so that its pseudo p-values come out exactly, 999 permutations unless \
@@ -133,6 +138,9 @@ struct Hotspots: ParsableCommand {
     /// --field and --share together.
     var variables: String { [field, share].compactMap { $0 }.joined(separator: ",") }
 
+    /// --variance, or its convention's default.
+    var varianceKind: String { (variance ?? (convention.lowercased() == "esda" ? "esda" : "ordgetis")).lowercased() }
+
     func validate() throws {
         guard field != nil || share != nil else { throw ValidationError("give the variables with --field (or --share)") }
     }
@@ -154,7 +162,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "Random seed for the permutations (default 12345; GeoDa's 123456789 with --draws geoda).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "geovote | geoda — geoda: GeoDa's draws, scale, Local Geary sides, row-standardised G, and its cluster codes and labels (permutations 999 unless given).")
+    @Option(name: .long, help: "geovote | esda | geoda — esda: esda's draws (its p-values exactly, with --seed = esda's seed), its Gi variance, row-standardised weights for every statistic (esda's defaults), permutations 999 unless given; geoda: GeoDa's draws, scale, Local Geary sides, row-standardised G, and its cluster codes and labels (permutations 999 unless given).")
     var convention: String = "geovote"
 
     @Option(name: .long, help: "With --draws geoda: the threads GeoDa split its random stream over (its cpu_threads), for identical p-values.")
@@ -164,10 +172,10 @@ struct Hotspots: ParsableCommand {
     var alternative: String = "directed"
 
     @Option(name: .long, help: "without | with | esda | shared | geoda — conditional draws: each unit its own draws without replacement (default) or with (spdep); esda: esda's shared table from its numba stream (its p-values exactly, --seed = esda's seed); shared: esda's shared table from GeoVote's stream (fastest); geoda: GeoDa's own stream (its p-values exactly).")
-    var draws: String = "without"
+    var draws: String?
 
-    @Option(name: .long, help: "ordgetis (ArcGIS) | esda — Gi z-score variance.")
-    var variance: String = "ordgetis"
+    @Option(name: .long, help: "ordgetis (ArcGIS; default) | esda (default with --convention esda) — Gi z-score variance.")
+    var variance: String?
 
     @Option(name: .long, help: "conditional | total — the null of Local Moran's analytic z and p: conditional randomisation (Sokal et al. 1998; spdep's default, esda's EIc/VIc) or total (Anselin 1995; spdep conditional = FALSE, esda's EI/VI).")
     var moments: String = "conditional"
@@ -201,11 +209,16 @@ struct Hotspots: ParsableCommand {
     func run() throws {
         try common.withLayer(file) { table in
             guard let alt = Alternative(rawValue: alternative.lowercased()) else { throw GeoVoteError.invalidArgument("unknown --alternative '\(alternative)'") }
-            guard ["geovote", "geoda"].contains(convention.lowercased()) else { throw GeoVoteError.invalidArgument("--convention is geovote or geoda, not '\(convention)'") }
-            let geoda = convention.lowercased() == "geoda"
-            let drawKind = geoda ? "geoda" : draws.lowercased()
+            guard ["geovote", "esda", "geoda"].contains(convention.lowercased()) else {
+                throw GeoVoteError.invalidArgument("--convention is geovote, esda or geoda, not '\(convention)'")
+            }
+            let geoda = convention.lowercased() == "geoda", esda = convention.lowercased() == "esda"
+            let drawKind = geoda ? "geoda" : (draws ?? (esda ? "esda" : "without")).lowercased()
             guard ["without", "with", "esda", "shared", "geoda"].contains(drawKind) else {
-                throw GeoVoteError.invalidArgument("--draws is without, with, esda, shared or geoda, not '\(draws)'")
+                throw GeoVoteError.invalidArgument("--draws is without, with, esda, shared or geoda, not '\(drawKind)'")
+            }
+            guard ["ordgetis", "esda"].contains(varianceKind) else {
+                throw GeoVoteError.invalidArgument("--variance is ordgetis or esda, not '\(varianceKind)'")
             }
             guard ["conditional", "total"].contains(moments.lowercased()) else {
                 throw GeoVoteError.invalidArgument("--moments is conditional or total, not '\(moments)'")
@@ -236,8 +249,8 @@ struct Hotspots: ParsableCommand {
             let weights = DerivedWeights(base: try weightsChoice.build(table, file: file))
             func defined(_ spec: VariableSpec) throws -> ([Double], DefinedSubset) { try missingValues.values(of: spec, in: table, file: file) }
             let against = try self.against.map { try defined(VariableSpec(parsing: $0)) }
-            // GeoDa always permutes (999 by default).
-            let r = permutations > 0 ? permutations : geoda ? 999 : 0
+            // GeoDa and esda always permute (999 by default).
+            let r = permutations > 0 ? permutations : geoda || esda ? 999 : 0
             var permutation = r > 0
                 ? ConditionalPermutation(permutations: r, seed: seed ?? (drawKind == "geoda" ? 123_456_789 : 12345), alternative: alt,
                                          withReplacement: drawKind == "with", geodaStreams: drawKind == "geoda" ? geodaThreads : nil,
@@ -425,7 +438,7 @@ struct HotspotColumns {
                         command: Hotspots, permutation: ConditionalPermutation?, correction: MultipleTesting) throws -> HotspotColumns {
         let prefix = "\(spec.name)_\(stat)"
         func cutoff(_ p: [Double]) -> Double { correction.cutoff(p, alpha: command.alpha) }
-        let geoda = command.convention.lowercased() == "geoda"
+        let geoda = command.convention.lowercased() == "geoda", esda = command.convention.lowercased() == "esda"
         /// GeoDa's cluster code (VAR_STAT_cl, shapefile letter L) and, when
         /// given, its label as the class.
         func addGeoDa(_ b: inout Builder, _ codes: [Int], _ labels: [String]?) {
@@ -438,8 +451,9 @@ struct HotspotColumns {
         switch stat {
         case "gistar", "gi":
             let star = stat == "gistar"
-            let w = try weights.get(star: star, transform: command.transformKind(default: geoda ? .row : .binary))
-            let g = try GetisOrdG(y, weights: w, star: star, variance: command.variance.lowercased() == "esda" ? .esda : .ordGetis, permutation: permutation)
+            // ArcGIS's binary weights by default; GeoDa and esda (G_Local's transform='R') row-standardise.
+            let w = try weights.get(star: star, transform: command.transformKind(default: geoda || esda ? .row : .binary))
+            let g = try GetisOrdG(y, weights: w, star: star, variance: command.varianceKind == "esda" ? .esda : .ordGetis, permutation: permutation)
             let p = g.pseudoP ?? g.p
             // ArcGIS's bins: ±3, ±2, ±1 when p is within the cut-off at 0.01,
             // 0.05, 0.10 (each corrected when asked, as ArcGIS's FDR option does).

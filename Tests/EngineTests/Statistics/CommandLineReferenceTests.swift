@@ -96,4 +96,33 @@ import Testing
             }
         }
     }
+
+    /// `hotspots --convention esda` (esda's defaults: row-standardised
+    /// weights, its Gi variance, its draws) against esda's Moran_Local and
+    /// G_Local(star=True/False) with transform R, 9,999 permutations, seed
+    /// 12345: values and z to 1e-10 on columbus and NY8; pseudo p equal on
+    /// columbus (NY8's ties are covered by EsdaDrawsTests).
+    @Test(arguments: AutocorrelationReferenceTests.sets)
+    func esdaConventionIsEsdas(set: (String, String)) throws {
+        let out = Fixtures.scratch() + "/\(set.0).csv"
+        _ = try Self.run(["hotspots", Fixtures.path("reference/data/\(set.0).shp"), "--field", set.1, "--statistic", "local-moran,gistar,gi",
+                          "--convention", "esda", "--permutations", "9999", "--output", out])
+        let ours = try Self.readCSV(out)
+        let ref = try Fixtures.csv("reference/statistics/\(set.0)_R_local.csv")
+        #expect(ours.count == ref.count)
+        let values = [("Is", "local-moran_value"), ("Gs_star", "gistar_value"), ("Zs_star", "gistar_z"), ("Gs", "gi_value"), ("Zs", "gi_z")]
+        let pValues = [("p_sim", "local-moran_psim"), ("p_sim_star", "gistar_psim"), ("p_sim_g", "gi_psim")]
+        for (i, (row, r)) in zip(ours, ref).enumerated() {
+            for (key, column) in values {
+                let a = Double(row["\(set.1)_\(column)"]!)!, b = Double(r[key]!)!
+                #expect(abs(a - b) <= 1e-12 + 1e-10 * abs(b), "\(set.0) \(column)[\(i)]: \(a) vs esda \(b)")
+            }
+            if set.0 == "columbus" {
+                for (key, column) in pValues {
+                    let a = Double(row["\(set.1)_\(column)"]!)!, b = Double(r[key]!)!
+                    #expect(abs(a - b) <= 1e-6, "\(set.0) \(column)[\(i)]: \(a) vs esda \(b)")
+                }
+            }
+        }
+    }
 }
