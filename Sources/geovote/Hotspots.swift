@@ -35,6 +35,10 @@ struct WeightsChoice: ParsableArguments {
 
     func build(_ table: FeatureTable, file: String) throws -> SpatialWeights {
         let spec = weights.lowercased()
+        let fromFile = [".gal", ".gwt", ".csv"].contains(where: { spec.hasSuffix($0) })
+        if !fromFile, (try? LayerIO.Format(path: file)) == .csv {
+            throw GeoVoteError.invalidArgument("\(file) is a CSV table without geometry: give the weights as a file (--weights FILE.gal|.gwt --weights-id FIELD), e.g. made by geovote weights from the polygons")
+        }
         if spec == "queen" { return try SpatialWeights.contiguity(table, rule: .queen, file: file) }
         if spec == "rook" { return try SpatialWeights.contiguity(table, rule: .rook, file: file) }
         if spec == "spdep-queen" { return try SpatialWeights.contiguity(table, rule: .spdepQueen, file: file) }
@@ -51,7 +55,7 @@ struct WeightsChoice: ParsableArguments {
             guard let t else { throw GeoVoteError.invalidArgument("--weights \(weights): the threshold is not a number") }
             return try SpatialWeights.distanceBand(points, threshold: t)
         }
-        if [".gal", ".gwt", ".csv"].contains(where: { spec.hasSuffix($0) }) {
+        if fromFile {
             var ids = (0..<table.count).map(String.init)
             if let weightsId {
                 guard let column = table.column(named: weightsId) else {
