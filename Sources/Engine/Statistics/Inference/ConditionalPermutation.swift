@@ -183,21 +183,16 @@ public struct ConditionalPermutation: Sendable {
             if !S.withReplacement { stamp[u.i] = drawNumber }
             var lag = 0.0
             var taken = 0
-            while taken < u.k {
-                var x: UInt32
-                if haveSpare { x = spare; haveSpare = false } else {
-                    let bits = rng.next()
-                    x = UInt32(truncatingIfNeeded: bits)
-                    spare = UInt32(truncatingIfNeeded: bits >> 32)
-                    haveSpare = true
-                }
+            // Offers one 32-bit candidate: accepted unless Lemire rejects it,
+            // it is unit i (with replacement) or already drawn (without).
+            @inline(__always) func offer(_ x: UInt32) {
                 let product = UInt64(x) &* UInt64(bound)
-                if UInt32(truncatingIfNeeded: product) < threshold { continue }
+                if UInt32(truncatingIfNeeded: product) < threshold { return }
                 let j = Int(product >> 32)
                 if S.withReplacement {
-                    if j == u.i { continue }
+                    if j == u.i { return }
                 } else {
-                    if stamp[j] == drawNumber { continue }
+                    if stamp[j] == drawNumber { return }
                     stamp[j] = drawNumber
                 }
                 if S.squaredDifference {
@@ -207,6 +202,22 @@ public struct ConditionalPermutation: Sendable {
                     lag += linkWeights[taken] * v[j]
                 }
                 taken += 1
+            }
+            // The half left from the last draw first, then both halves of each
+            // new draw, low then high (the same order as one at a time).
+            if haveSpare {
+                haveSpare = false
+                offer(spare)
+            }
+            while taken < u.k {
+                let bits = rng.next()
+                offer(UInt32(truncatingIfNeeded: bits))
+                if taken == u.k {
+                    spare = UInt32(truncatingIfNeeded: bits >> 32)
+                    haveSpare = true
+                    break
+                }
+                offer(UInt32(truncatingIfNeeded: bits >> 32))
             }
             let s = S.squaredDifference ? u.a + lag : u.a + u.b * lag
             sims[t] = s
