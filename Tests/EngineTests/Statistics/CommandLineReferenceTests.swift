@@ -6,12 +6,12 @@ import Testing
 /// examples, against the committed esda and pygeoda references: the
 /// options the README documents give the references' p-values through the
 /// CSV a user reads. The binary is the one `swift build --build-tests`
-/// puts beside the test bundle.
+/// puts beside the test bundle (`make test` builds both optimised).
 @Suite struct CommandLineReferenceTests {
     static var geovote: String {
         get throws {
             let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("geovote").path
-            let candidates = [besideTests, Fixtures.root + "/../.build/debug/geovote"]
+            let candidates = [besideTests, Fixtures.root + "/../.build/release/geovote", Fixtures.root + "/../.build/debug/geovote"]
             return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0) }, "no geovote binary in \(candidates)")
         }
     }

@@ -183,41 +183,21 @@ public struct ConditionalPermutation: Sendable {
             if !S.withReplacement { stamp[u.i] = drawNumber }
             var lag = 0.0
             var taken = 0
-            // Offers one 32-bit candidate: accepted unless Lemire rejects it,
-            // it is unit i (with replacement) or already drawn (without).
-            @inline(__always) func offer(_ x: UInt32) {
-                let product = UInt64(x) &* UInt64(bound)
-                if UInt32(truncatingIfNeeded: product) < threshold { return }
-                let j = Int(product >> 32)
-                if S.withReplacement {
-                    if j == u.i { return }
-                } else {
-                    if stamp[j] == drawNumber { return }
-                    stamp[j] = drawNumber
-                }
-                if S.squaredDifference {
-                    let d = u.f - v[j]
-                    lag += linkWeights[taken] * (d * d)
-                } else {
-                    lag += linkWeights[taken] * v[j]
-                }
-                taken += 1
-            }
             // The half left from the last draw first, then both halves of each
             // new draw, low then high (the same order as one at a time).
             if haveSpare {
                 haveSpare = false
-                offer(spare)
+                Self.offer(S.self, spare, u, bound, threshold, stamp, drawNumber, v, linkWeights, &lag, &taken)
             }
             while taken < u.k {
                 let bits = rng.next()
-                offer(UInt32(truncatingIfNeeded: bits))
+                Self.offer(S.self, UInt32(truncatingIfNeeded: bits), u, bound, threshold, stamp, drawNumber, v, linkWeights, &lag, &taken)
                 if taken == u.k {
                     spare = UInt32(truncatingIfNeeded: bits >> 32)
                     haveSpare = true
                     break
                 }
-                offer(UInt32(truncatingIfNeeded: bits >> 32))
+                Self.offer(S.self, UInt32(truncatingIfNeeded: bits >> 32), u, bound, threshold, stamp, drawNumber, v, linkWeights, &lag, &taken)
             }
             let s = S.squaredDifference ? u.a + lag : u.a + u.b * lag
             sims[t] = s
@@ -225,6 +205,31 @@ public struct ConditionalPermutation: Sendable {
             sumSquares += s * s
         }
         return (sum, sumSquares)
+    }
+
+    /// Offers one 32-bit candidate to unit u's current draw: accepted (its
+    /// value added to the lag) unless Lemire's method rejects it, it is unit
+    /// i (with replacement) or it is already drawn (without).
+    @inline(__always)
+    static func offer<S: Scheme>(_: S.Type, _ x: UInt32, _ u: Unit, _ bound: UInt32, _ threshold: UInt32,
+                                 _ stamp: UnsafeMutablePointer<UInt32>, _ drawNumber: UInt32, _ v: UnsafePointer<Double>,
+                                 _ linkWeights: UnsafeMutablePointer<Double>, _ lag: inout Double, _ taken: inout Int) {
+        let product = UInt64(x) &* UInt64(bound)
+        if UInt32(truncatingIfNeeded: product) < threshold { return }
+        let j = Int(product >> 32)
+        if S.withReplacement {
+            if j == u.i { return }
+        } else {
+            if stamp[j] == drawNumber { return }
+            stamp[j] = drawNumber
+        }
+        if S.squaredDifference {
+            let d = u.f - v[j]
+            lag += linkWeights[taken] * (d * d)
+        } else {
+            lag += linkWeights[taken] * v[j]
+        }
+        taken += 1
     }
 
     /// One worker's buffers, as raw memory: `stamp[j] == drawNumber` marks
