@@ -304,9 +304,11 @@ struct Hotspots: ParsableCommand {
                     columns += [Column(name: "LISA_I", values: named[stem + "value"]!), Column(name: "LISA_CL", values: named[stem + "cl"]!),
                                 Column(name: "LISA_P", values: named[stem + "psim"]!)]
                 } else if format == .shapefile {
-                    // 10-character names, made with the columns: VARSSF.
-                    columns += zip(result.columns, result.shortNames).map { Column(name: $1, values: $0.values) }
-                    shortNames += result.shortNames
+                    // 10-character names, made with the columns: VARSSF, the stem
+                    // changed when another variable took it (voix_RNI, voix_PAM).
+                    let names = HotspotColumns.uniqueShortNames(result.shortNames, variable: spec.numerator, used: Set(shortNames))
+                    columns += zip(result.columns, names).map { Column(name: $1, values: $0.values) }
+                    shortNames += names
                 } else {
                     columns += result.columns
                 }
@@ -346,6 +348,24 @@ struct HotspotColumns {
     var statistic: String
     var value: [Double], z: [Double], p: [Double], classes: [String], bins: [Int]?
     var neighbours: [Int64?] = []
+    /// A result's shapefile names (stem + 2-letter statistic code + 1-letter
+    /// field) with a stem no earlier variable used: the original, else the
+    /// variable's last word (voix_RNI → RNI), else the stem cut to 5 with a
+    /// digit.
+    static func uniqueShortNames(_ names: [String], variable: String, used: Set<String>) -> [String] {
+        guard let first = names.first, first.count > 3 else { return names }
+        let stem = String(first.dropLast(3))
+        func with(_ newStem: String) -> [String] { names.map { newStem + $0.dropFirst(stem.count) } }
+        func free(_ candidate: [String]) -> Bool { candidate.allSatisfy { !used.contains($0) } }
+        if free(names) { return names }
+        let words = variable.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
+        var stems: [String] = []
+        if let last = words.last, words.count > 1 { stems.append(String(last.prefix(stem.hasSuffix("E") ? 5 : 6)) + (stem.hasSuffix("E") ? "E" : "")) }
+        stems += (2...99).map { String(stem.prefix($0 < 10 ? 5 : 4)) + "\($0)" }
+        for candidate in stems where free(with(candidate)) { return with(candidate) }
+        return names
+    }
+
     /// With --convention geoda: GeoDa's code for an undefined unit, given to left-out features.
     var geodaUndefined: (code: Int64, label: String)?
     static let geodaUndefinedCodes: [String: (code: Int64, label: String)] = [

@@ -125,4 +125,20 @@ import Testing
             }
         }
     }
+
+    /// Shapefile output: two variables whose names share their first word
+    /// (voix_RNI, voix_PAM — as French results files name them) still get
+    /// distinct 10-character field names.
+    @Test func shapefileNamesStayDistinct() throws {
+        let dir = Fixtures.scratch()
+        let (_, status) = try runTool("ogr2ogr", ["-q", dir + "/c.shp", Fixtures.path("morocco/communes_utm29n.shp"), "-sql",
+                                                 "SELECT RNI AS voix_RNI, PAM AS voix_PAM, valid AS exprimes FROM communes_utm29n"])
+        #expect(status == 0)
+        _ = try Self.run(["hotspots", dir + "/c.shp", "--field", "voix_RNI/exprimes,voix_PAM/exprimes,eb:voix_RNI/exprimes",
+                          "--statistic", "gistar,local-moran", "--permutations", "9", "--output", dir + "/out.shp"])
+        let names = try ShapefileReader().read(dir + "/out.shp").columns.map(\.name)
+        #expect(names.count == 3 * 14)
+        #expect(Set(names).count == names.count, "duplicate field names: \(names)")
+        #expect(names.allSatisfy { $0.utf8.count <= 10 })
+    }
 }
