@@ -220,30 +220,48 @@ extension AutocorrelationReferenceTests {
     /// variance σ² (Σw² − ((Σw)² − Σw²)/(N − 1)) without replacement (the
     /// covariance of two draws is −σ²/(N − 1)) and σ² Σw² with replacement.
     /// The simulated variance must lie within 5 of its standard errors
-    /// (√((μ₄ − s⁴)/R), from the kept simulations) of it.
+    /// (√((μ₄ − s⁴)/R), from the kept simulations) of it, unit by unit and,
+    /// more sharply, pooled over the units.
     @Test(arguments: ["own", "with", "shared", "esda"])
     func simulatedVarianceMatchesConditionalVariance(draws: String) throws {
         let (y, w) = try AutocorrelationReferenceTests.input("NY8", "PROPCAS", .row)
-        let n = y.count, r = 20_000
+        let n = y.count, r = 100_000
         var engine = ConditionalPermutation(permutations: r, seed: 41, withReplacement: draws == "with",
                                             sharedDraws: draws == "shared" ? .keyed : draws == "esda" ? .esda : nil)
         engine.keepSimulations = true
         let result = engine.run(observed: SpatialLag.lag(y, w), values: y, weights: w,
                                 a: [Double](repeating: 0, count: n), b: [Double](repeating: 1, count: n))
         let sims = try #require(result.simulations)
+        var deviations: [Double] = [], otherScheme: [Double] = []
         for i in 0..<n where !w.weights(of: i).isEmpty {
             let others = y.indices.filter { $0 != i }.map { y[$0] }
             let mean = others.reduce(0, +) / Double(n - 1)
             let sigma2 = others.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
             let wi = w.weights(of: i), s1 = wi.reduce(0, +), s2 = wi.reduce(0) { $0 + $1 * $1 }
-            let expected = draws == "with" ? sigma2 * s2 : sigma2 * (s2 - (s1 * s1 - s2) / Double(n - 2))
+            let withVariance = sigma2 * s2, withoutVariance = sigma2 * (s2 - (s1 * s1 - s2) / Double(n - 2))
+            let expected = draws == "with" ? withVariance : withoutVariance
             let own = sims[(i * r)..<((i + 1) * r)]
             let m = own.reduce(0, +) / Double(r)
             let variance = own.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(r)
             let m4 = own.reduce(0) { $0 + pow($1 - m, 4) } / Double(r)
             let se = ((m4 - variance * variance) / Double(r)).squareRoot()
             #expect(abs(variance - expected) <= 5 * se + 1e-15, "\(draws) unit \(i): simulated variance \(variance), conditional \(expected)")
+            guard se > 0 else { continue }
+            deviations.append((variance - expected) / se)
+            otherScheme.append((variance - (draws == "with" ? withoutVariance : withVariance)) / se)
         }
+        // Pooled over the units (each unit's own draws: independent errors,
+        // so the mean of 281 has a standard error near 0.06) the standardised
+        // deviations average to 0 within 0.5, while the other scheme's
+        // variance — with replacement for draws without, and back — sits more
+        // than 1.5 away (2.0–2.3 at R = 100,000): the check tells the two
+        // apart. Not pooled for the shared table: all units read the same
+        // rows, so their errors move together (a pooled mean of 0.58 seen).
+        guard draws == "own" || draws == "with" else { return }
+        let pooled = deviations.reduce(0, +) / Double(deviations.count)
+        let pooledOther = otherScheme.reduce(0, +) / Double(otherScheme.count)
+        #expect(abs(pooled) <= 0.5, "\(draws): mean standardised deviation \(pooled)")
+        #expect(abs(pooledOther) >= 1.5, "\(draws): the other scheme's variance is only \(pooledOther) away")
     }
 
     @Test func undefinedInputsAreReported() throws {
