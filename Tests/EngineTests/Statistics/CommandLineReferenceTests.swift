@@ -23,13 +23,6 @@ import Testing
         return out
     }
 
-    static func readCSV(_ path: String) throws -> [[String: String]] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let lines = text.split(separator: "\n")
-        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
-    }
-
     /// `hotspots --draws esda`: esda's pseudo p-values (float32 in esda)
     /// for every Morocco commune — Local Moran, Gi* (the CLI's binary
     /// weights with self, as esda's G_Local(star=True)), Local Geary and the
@@ -39,7 +32,7 @@ import Testing
         _ = try Self.run(["hotspots", Fixtures.path("reference/data/morocco.shp"), "--field", "PJD/valid",
                           "--statistic", "local-moran,gistar,local-geary,local-moran-bv", "--against", "voters/registered",
                           "--permutations", "9999", "--seed", "12345", "--draws", "esda", "--output", out])
-        let ours = try Self.readCSV(out)
+        let ours = try Fixtures.csv(atPath: out)
         let ref = try Fixtures.csv("reference/statistics/morocco_esda_draws.csv")
         #expect(ours.count == ref.count)
         for (key, column) in [("lm_p", "local-moran"), ("gs_p", "gistar"), ("lg_p", "local-geary"), ("bv_p", "local-moran-bv")] {
@@ -67,7 +60,7 @@ import Testing
         _ = try Self.run(["hotspots", Fixtures.path("reference/data/morocco.shp"), "--field", "PJD/valid",
                           "--statistic", "local-moran,gistar,local-geary", "--convention", "geoda", "--permutations", "9999",
                           "--output", out])
-        let ours = try Self.readCSV(out)
+        let ours = try Fixtures.csv(atPath: out)
         let ref = try Fixtures.csv("reference/statistics/morocco_geoda.csv")
         for (prefix, column) in [("lm", "local-moran"), ("gs", "gistar"), ("lg", "local-geary")] {
             let pOff = zip(ours, ref).filter { abs(Double($0.0["PJD_valid_\(column)_psim"]!)! - Double($0.1["\(prefix)_p"]!)!) > 1e-12 }
@@ -86,7 +79,7 @@ import Testing
             let out = Fixtures.scratch() + "/\(set.0)-\(moments).csv"
             _ = try Self.run(["hotspots", Fixtures.path("reference/data/\(set.0).shp"), "--field", set.1, "--statistic", "local-moran",
                               "--weights", "spdep-queen", "--scale", "spdep", "--moments", moments, "--output", out])
-            let ours = try Self.readCSV(out)
+            let ours = try Fixtures.csv(atPath: out)
             #expect(ours.count == ref.count)
             for (i, (row, r)) in zip(ours, ref).enumerated() {
                 for (column, key) in [("value", "Ii"), ("z", "Z_\(suffix)"), ("p", "P_\(suffix)")] {
@@ -107,7 +100,7 @@ import Testing
         let out = Fixtures.scratch() + "/\(set.0).csv"
         _ = try Self.run(["hotspots", Fixtures.path("reference/data/\(set.0).shp"), "--field", set.1, "--statistic", "local-moran,gistar,gi",
                           "--convention", "esda", "--permutations", "9999", "--output", out])
-        let ours = try Self.readCSV(out)
+        let ours = try Fixtures.csv(atPath: out)
         let ref = try Fixtures.csv("reference/statistics/\(set.0)_R_local.csv")
         #expect(ours.count == ref.count)
         let values = [("Is", "local-moran_value"), ("Gs_star", "gistar_value"), ("Zs_star", "gistar_z"), ("Gs", "gi_value"), ("Zs", "gi_z")]

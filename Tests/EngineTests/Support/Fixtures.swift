@@ -20,7 +20,12 @@ enum Fixtures {
 
     /// Reads a CSV with a header into dictionaries (reference files: no quoting).
     static func csv(_ relative: String) throws -> [[String: String]] {
-        let text = try String(contentsOfFile: path(relative), encoding: .utf8)
+        try csv(atPath: path(relative))
+    }
+
+    /// The same for any file (e.g. a CSV a test had geovote write).
+    static func csv(atPath file: String) throws -> [[String: String]] {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
         let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         return lines.dropFirst().map { line in

@@ -115,24 +115,22 @@ public struct SharedDraws: Sendable {
                     kept.withUnsafeMutableBufferPointer { kb in
                         let (po, zo, mo, ko) = (UnsafeSendableBuffer(pb), UnsafeSendableBuffer(zb), UnsafeSendableBuffer(mb), UnsafeSendableBuffer(kb))
                         Parallel.forEachChunk(count: n, grain: 64, workers: used) { worker, _, range in
-                            do {
-                                let sims = UnsafeMutableBufferPointer(start: scratches[worker].base, count: r)
-                                values.withUnsafeBufferPointer { vb in
-                                    linkWeights.withUnsafeBufferPointer { lwb in
-                                        table.withUnsafeBufferPointer { tb in
-                                            for i in range where observed[i].isFinite {
-                                                let first = linkOffsets[i], k = linkOffsets[i + 1] - first
-                                                guard k > 0 else { continue }
-                                                let lw = lwb.baseAddress! + first
-                                                let (sum, sumSquares) = squared
-                                                    ? Self.simulate(squared: true, i: i, k: k, a: a[i], b: 0, f: f[i], table: tb.baseAddress!, width: width,
-                                                                    rows: r, v: vb.baseAddress!, lw: lw, sims: sims.baseAddress!)
-                                                    : Self.simulate(squared: false, i: i, k: k, a: a[i], b: b[i], f: 0, table: tb.baseAddress!, width: width,
-                                                                    rows: r, v: vb.baseAddress!, lw: lw, sims: sims.baseAddress!)
-                                                if keep { (ko.base + i * r).update(from: sims.baseAddress!, count: r) }
-                                                (po[i], zo[i], mo[i]) = ConditionalPermutation.summary(observed: observed[i], sims, sum: sum,
-                                                                                                       sumSquares: sumSquares, alternative: alternative)
-                                            }
+                            let sims = UnsafeMutableBufferPointer(start: scratches[worker].base, count: r)
+                            values.withUnsafeBufferPointer { vb in
+                                linkWeights.withUnsafeBufferPointer { lwb in
+                                    table.withUnsafeBufferPointer { tb in
+                                        for i in range where observed[i].isFinite {
+                                            let first = linkOffsets[i], k = linkOffsets[i + 1] - first
+                                            guard k > 0 else { continue }
+                                            let lw = lwb.baseAddress! + first
+                                            let (sum, sumSquares) = squared
+                                                ? Self.simulate(squared: true, i: i, k: k, a: a[i], b: 0, f: f[i], table: tb.baseAddress!, width: width,
+                                                                rows: r, v: vb.baseAddress!, lw: lw, sims: sims.baseAddress!)
+                                                : Self.simulate(squared: false, i: i, k: k, a: a[i], b: b[i], f: 0, table: tb.baseAddress!, width: width,
+                                                                rows: r, v: vb.baseAddress!, lw: lw, sims: sims.baseAddress!)
+                                            if keep { (ko.base + i * r).update(from: sims.baseAddress!, count: r) }
+                                            (po[i], zo[i], mo[i]) = ConditionalPermutation.summary(observed: observed[i], sims, sum: sum,
+                                                                                                   sumSquares: sumSquares, alternative: alternative)
                                         }
                                     }
                                 }
