@@ -143,10 +143,17 @@ struct Hotspots: ParsableCommand {
     var variables: String { [field, share].compactMap { $0 }.joined(separator: ",") }
 
     /// --variance, or its convention's default.
-    var varianceKind: String { (variance ?? (convention.lowercased() == "esda" ? "esda" : "ordgetis")).lowercased() }
+    var varianceKind: String { (variance ?? (conventionKind == .esda ? "esda" : "ordgetis")).lowercased() }
+
+    /// The tool whose defaults --convention takes.
+    enum Convention: String { case geovote, esda, geoda }
+    var conventionKind: Convention { Convention(rawValue: convention.lowercased()) ?? .geovote }
 
     func validate() throws {
         guard field != nil || share != nil else { throw ValidationError("give the variables with --field (or --share)") }
+        guard Convention(rawValue: convention.lowercased()) != nil else {
+            throw ValidationError("--convention is geovote, esda or geoda, not '\(convention)'")
+        }
     }
 
     @Option(name: .long, help: "gistar | gi | local-moran | local-moran-bv | local-geary, comma-separated; or join-count alone (--field FIELD=VALUE or winner(all/valid)=PARTY, several separated by ';').")
@@ -213,10 +220,7 @@ struct Hotspots: ParsableCommand {
     func run() throws {
         try common.withLayer(file) { table in
             guard let alt = Alternative(rawValue: alternative.lowercased()) else { throw GeoVoteError.invalidArgument("unknown --alternative '\(alternative)'") }
-            guard ["geovote", "esda", "geoda"].contains(convention.lowercased()) else {
-                throw GeoVoteError.invalidArgument("--convention is geovote, esda or geoda, not '\(convention)'")
-            }
-            let geoda = convention.lowercased() == "geoda", esda = convention.lowercased() == "esda"
+            let geoda = conventionKind == .geoda, esda = conventionKind == .esda
             let drawKind = geoda ? "geoda" : (draws ?? (esda ? "esda" : "without")).lowercased()
             guard ["without", "with", "esda", "shared", "geoda"].contains(drawKind) else {
                 throw GeoVoteError.invalidArgument("--draws is without, with, esda, shared or geoda, not '\(drawKind)'")
@@ -462,7 +466,7 @@ struct HotspotColumns {
                         command: Hotspots, permutation: ConditionalPermutation?, correction: MultipleTesting) throws -> HotspotColumns {
         let prefix = "\(spec.name)_\(stat)"
         func cutoff(_ p: [Double]) -> Double { correction.cutoff(p, alpha: command.alpha) }
-        let geoda = command.convention.lowercased() == "geoda", esda = command.convention.lowercased() == "esda"
+        let geoda = command.conventionKind == .geoda, esda = command.conventionKind == .esda
         /// GeoDa's cluster code (VAR_STAT_cl, shapefile letter L) and, when
         /// given, its label as the class.
         func addGeoDa(_ b: inout Builder, _ codes: [Int], _ labels: [String]?) {
