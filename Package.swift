@@ -5,41 +5,60 @@ let package = Package(
     name: "GeoVote",
     platforms: [.macOS(.v13)],
     products: [
-        .library(name: "Engine", targets: ["Engine"]),
+        // The library other tools import: `import GeoVoteEngine`.
+        .library(name: "GeoVoteEngine", targets: ["GeoVoteEngine"]),
         .executable(name: "geovote", targets: ["geovote"]),
         .executable(name: "geovote-bench", targets: ["Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `make docs` only (swift package generate-documentation); nothing links it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // System libraries, reached through one shim header each.
+        // System libraries, reached through one shim header each; implementation
+        // details of the engine (imported with `internal import`).
         .systemLibrary(name: "CGeos", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CShapelib", pkgConfig: "shapelib", providers: [.apt(["libshp-dev"])]),
 
+        // The engine: the folder keeps its short name, the module does not
+        // clash with other packages' "Engine".
         .target(
-            name: "Engine",
-            dependencies: ["CGeos", "CProj", "CShapelib"]
+            name: "GeoVoteEngine",
+            dependencies: ["CGeos", "CProj", "CShapelib"],
+            path: "Sources/Engine"
+        ),
+        // The Morocco fixture generator, used by the CLI, the bench and the tests.
+        .target(
+            name: "Synthetic",
+            dependencies: ["GeoVoteEngine"],
+            resources: [.copy("Resources/morocco_outline.txt")]
         ),
         .executableTarget(
             name: "geovote",
             dependencies: [
-                "Engine",
+                "GeoVoteEngine", "Synthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "Engine",
+                "GeoVoteEngine", "Synthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Paths to the fixtures and a tool runner, shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine"],
-            resources: []
+            dependencies: ["GeoVoteEngine", "Synthetic", "TestSupport"]
+        ),
+        // Tests that run the built `geovote` binary.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["GeoVoteEngine", "Synthetic", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Engine
+import GeoVoteEngine
 import Foundation
 
 /// geovote-bench: every kernel measured the same way.

@@ -1,4 +1,5 @@
-import Engine
+import GeoVoteEngine
+import Synthetic
 import Foundation
 
 struct WorkloadContext {

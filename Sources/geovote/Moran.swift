@@ -1,5 +1,5 @@
 import ArgumentParser
-import Engine
+import GeoVoteEngine
 import Foundation
 
 struct Moran: ParsableCommand {

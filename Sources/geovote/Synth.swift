@@ -1,5 +1,6 @@
 import ArgumentParser
-import Engine
+import GeoVoteEngine
+import Synthetic
 import Foundation
 
 struct Synth: ParsableCommand {

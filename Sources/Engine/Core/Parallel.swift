@@ -100,7 +100,7 @@ public enum Parallel {
 /// A mutable buffer that parallel chunks write through, each into its own
 /// disjoint slice. The caller guarantees disjointness; that is why this is
 /// `@unchecked Sendable`.
-public struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
+package struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Element>
     public let count: Int
 
@@ -120,7 +120,7 @@ public struct UnsafeSendableBuffer<Element>: @unchecked Sendable {
 /// region on the calling thread and handed to exactly one worker each.
 /// `@unchecked Sendable` because `Parallel.forEachChunk` gives each worker
 /// index to a single thread at a time.
-public final class PerWorker<Value>: @unchecked Sendable {
+package final class PerWorker<Value>: @unchecked Sendable {
     private var values: [Value]
 
     public init(count: Int, _ make: (Int) throws -> Value) rethrows {
@@ -134,7 +134,7 @@ public final class PerWorker<Value>: @unchecked Sendable {
 
 /// A per-chunk slot for results or errors of parallel work, read after the
 /// region ends, in chunk order.
-public final class PerChunk<Value>: @unchecked Sendable {
+package final class PerChunk<Value>: @unchecked Sendable {
     private let storage: UnsafeMutablePointer<Value?>
     public let count: Int
 

@@ -1,4 +1,4 @@
-import CGeos
+internal import CGeos
 
 /// Receives GEOS's error and notice messages for one context.
 final class GEOSMessageBox {

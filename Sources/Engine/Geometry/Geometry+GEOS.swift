@@ -1,4 +1,4 @@
-import CGeos
+internal import CGeos
 
 // Conversion between `Geometry` and GEOS geometries. Every C call notes how it
 // signals failure.

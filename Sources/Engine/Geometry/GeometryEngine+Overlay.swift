@@ -1,4 +1,4 @@
-import CGeos
+internal import CGeos
 
 extension GeometryEngine {
     /// The intersection of two geometries (GEOS overlay). When both are

@@ -1,4 +1,4 @@
-import CGeos
+internal import CGeos
 
 /// Geometry operations computed by GEOS, on one thread.
 ///

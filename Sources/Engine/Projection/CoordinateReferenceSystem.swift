@@ -1,4 +1,4 @@
-import CProj
+internal import CProj
 import Foundation
 
 /// The region where a CRS is meant to be used, in degrees of longitude/latitude.

@@ -1,4 +1,4 @@
-import CProj
+internal import CProj
 
 /// Transforms coordinates between two CRSs with PROJ, in parallel.
 ///

@@ -1,4 +1,4 @@
-import CProj
+internal import CProj
 
 /// One PROJ context. Not Sendable: a context belongs to one thread at a time.
 /// Create the first one on a single thread before any parallel region, then

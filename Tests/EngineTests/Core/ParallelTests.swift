@@ -1,4 +1,4 @@
-import Engine
+import GeoVoteEngine
 import Testing
 
 @Suite struct ParallelTests {

@@ -1,4 +1,4 @@
-import Engine
+import GeoVoteEngine
 import Testing
 
 /// Shapes whose measures follow from their construction: a 10 × 10 square

@@ -1,4 +1,5 @@
-import Engine
+import GeoVoteEngine
+import TestSupport
 import Testing
 
 /// Each file in Fixtures/bad/ (made by Fixtures/bad/make.py) breaks one rule;

@@ -1,4 +1,5 @@
-import Engine
+import GeoVoteEngine
+import TestSupport
 import Testing
 
 @Suite struct ProjectionTests {

@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// Global and local autocorrelation against esda 2.9.0 / libpysal 4.14.1 on

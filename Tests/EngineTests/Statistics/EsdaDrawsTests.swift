@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// esda's own conditional randomisation (`--draws esda`, `SharedDraws`):

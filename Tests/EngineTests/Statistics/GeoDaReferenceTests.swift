@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// GeoDa's conventions against pygeoda 0.1.3 (GeoDa's C++ core;

@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// Geary's C, General G, Local Geary, bivariate Local Moran, Empirical Bayes

@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// Missing values, zero denominators and constant variables: left out or

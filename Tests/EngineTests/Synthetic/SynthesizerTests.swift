@@ -1,5 +1,7 @@
-import Engine
+import GeoVoteEngine
+import Synthetic
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct SynthesizerTests {

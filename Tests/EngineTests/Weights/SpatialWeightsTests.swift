@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct SpatialWeightsTests {

@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// Against R spdep 1.2-7 (Fixtures/reference/spdep/make_reference.R; values

@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// Neighbour sets and weights against libpysal 4.14.1 on real data sets.

@@ -1,4 +1,4 @@
-import CShapelib
+internal import CShapelib
 import Foundation
 
 /// Reads an ESRI Shapefile (`.shp`, `.shx`, `.dbf`, optional `.prj`, `.cpg`)

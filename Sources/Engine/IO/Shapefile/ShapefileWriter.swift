@@ -1,4 +1,4 @@
-import CShapelib
+internal import CShapelib
 import Foundation
 
 /// Writes a `FeatureTable` as an ESRI Shapefile through shapelib.

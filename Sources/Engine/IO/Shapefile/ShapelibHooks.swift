@@ -1,4 +1,4 @@
-import CShapelib
+internal import CShapelib
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import GeoVoteEngine
 
 /// What `ElectionSynthesizer` makes.
 public struct SyntheticElection: Sendable {

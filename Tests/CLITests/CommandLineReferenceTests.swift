@@ -1,5 +1,6 @@
-import Engine
+import GeoVoteEngine
 import Foundation
+import TestSupport
 import Testing
 
 /// The `geovote` command itself, on the Morocco fixture and the libpysal
@@ -42,7 +43,7 @@ import Testing
     }
 
     /// `moran --draws esda --json`: esda's global p_sim (np.random.seed(12345), 9,999 permutations).
-    @Test(arguments: AutocorrelationReferenceTests.sets)
+    @Test(arguments: Fixtures.referenceSets)
     func moranWithEsdaDrawsGivesEsdasPSim(set: (String, String)) throws {
         for (transform, suffix) in [("row", "R"), ("binary", "B")] {
             let json = try Self.run(["moran", Fixtures.path("reference/data/\(set.0).shp"), "--field", set.1, "--transform", transform,
@@ -95,7 +96,7 @@ import Testing
     /// G_Local(star=True/False) with transform R, 9,999 permutations, seed
     /// 12345: values and z to 1e-10 on columbus and NY8; pseudo p equal on
     /// columbus (NY8's ties are covered by EsdaDrawsTests).
-    @Test(arguments: AutocorrelationReferenceTests.sets)
+    @Test(arguments: Fixtures.referenceSets)
     func esdaConventionIsEsdas(set: (String, String)) throws {
         let out = Fixtures.scratch() + "/\(set.0).csv"
         _ = try Self.run(["hotspots", Fixtures.path("reference/data/\(set.0).shp"), "--field", set.1, "--statistic", "local-moran,gistar,gi",

@@ -1,17 +1,22 @@
 import Foundation
 
+/// Test support shared by the test targets (never part of a product).
+///
 /// Paths to the committed fixtures and a scratch folder per test.
-enum Fixtures {
-    static let root: String = {
+public enum Fixtures {
+    public static let root: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }  // Support, EngineTests, Tests, repo
+        for _ in 0..<3 { url.deleteLastPathComponent() }  // Fixtures.swift, Support, Tests
         return url.appendingPathComponent("Fixtures").path
     }()
 
-    static func path(_ relative: String) -> String { root + "/" + relative }
+    /// The libpysal example sets the reference checks use, with their variable.
+    public static let referenceSets = [("columbus", "CRIME"), ("NY8", "PROPCAS")]
+
+    public static func path(_ relative: String) -> String { root + "/" + relative }
 
     /// A new, empty temporary folder.
-    static func scratch(_ name: String = #function) -> String {
+    public static func scratch(_ name: String = #function) -> String {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         let dir = NSTemporaryDirectory() + "geovote-tests/\(safe)-\(UUID().uuidString.prefix(8))"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -19,12 +24,12 @@ enum Fixtures {
     }
 
     /// Reads a CSV with a header into dictionaries (reference files: no quoting).
-    static func csv(_ relative: String) throws -> [[String: String]] {
+    public static func csv(_ relative: String) throws -> [[String: String]] {
         try csv(atPath: path(relative))
     }
 
     /// The same for any file (e.g. a CSV a test had geovote write).
-    static func csv(atPath file: String) throws -> [[String: String]] {
+    public static func csv(atPath file: String) throws -> [[String: String]] {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -36,7 +41,7 @@ enum Fixtures {
 }
 
 /// Runs a command-line tool and returns its standard output and exit status.
-func runTool(_ executable: String, _ arguments: [String]) throws -> (output: String, status: Int32) {
+public func runTool(_ executable: String, _ arguments: [String]) throws -> (output: String, status: Int32) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
