@@ -105,38 +105,38 @@ enum Workloads {
             let table = try ShapefileReader().read(context.communesShapefile())
             let w = try SpatialWeights.contiguity(table, rule: .queen).withDiagonal(1)
             let y = try BenchData.share(table)
-            return { _ = try GetisOrdG(y, weights: w, star: true, permutation: ConditionalPermutation(permutations: 999)) }
+            return { _ = try GetisOrdG(y, weights: w, star: true, selfWeight: .given, permutation: try ConditionalPermutation(permutations: 999)) }
         },
         Workload(name: "local-moran-999", summary: "Local Moran of the PJD share (row-standardised queen), 999 conditional permutations", items: { $0 }) { context in
             let table = try ShapefileReader().read(context.communesShapefile())
             let w = try SpatialWeights.contiguity(table, rule: .queen).transformed(.row)
             let y = try BenchData.share(table)
-            return { _ = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 999)) }
+            return { _ = try LocalMoran(y, weights: w, permutation: try ConditionalPermutation(permutations: 999)) }
         },
         Workload(name: "local-moran-geoda-999", summary: "Local Moran of the PJD share with GeoDa's own draws (its p-values exactly), one stream as pygeoda with cpu_threads=1", items: { $0 }) { context in
             let table = try ShapefileReader().read(context.communesShapefile())
             let w = try SpatialWeights.contiguity(table, rule: .queen).transformed(.row)
             let y = try BenchData.share(table)
-            let draws = ConditionalPermutation(permutations: 999, seed: 123_456_789, geodaStreams: 1)
+            let draws = try ConditionalPermutation(permutations: 999, seed: 123_456_789, draws: .geoda(threads: 1))
             return { _ = try LocalMoran(y, weights: w, permutation: draws) }
         },
         Workload(name: "local-moran-esda-999", summary: "Local Moran of the PJD share with esda's shared table from its own numba stream (esda's p-values exactly); the serial table is most of the time", items: { $0 }) { context in
             let table = try ShapefileReader().read(context.communesShapefile())
             let w = try SpatialWeights.contiguity(table, rule: .queen).transformed(.row)
             let y = try BenchData.share(table)
-            return { _ = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 999, sharedDraws: .esda)) }
+            return { _ = try LocalMoran(y, weights: w, permutation: try ConditionalPermutation(permutations: 999, draws: .esda)) }
         },
         Workload(name: "local-moran-shared-999", summary: "Local Moran of the PJD share with esda's shared-table scheme filled from GeoVote's keyed stream (--draws shared)", items: { $0 }) { context in
             let table = try ShapefileReader().read(context.communesShapefile())
             let w = try SpatialWeights.contiguity(table, rule: .queen).transformed(.row)
             let y = try BenchData.share(table)
-            return { _ = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 999, sharedDraws: .keyed)) }
+            return { _ = try LocalMoran(y, weights: w, permutation: try ConditionalPermutation(permutations: 999, draws: .shared)) }
         },
         Workload(name: "gistar-shared-999", summary: "Gi* of the PJD share (binary queen, self included), shared table from GeoVote's keyed stream (--draws shared)", items: { $0 }) { context in
             let table = try ShapefileReader().read(context.communesShapefile())
             let w = try SpatialWeights.contiguity(table, rule: .queen).withDiagonal(1)
             let y = try BenchData.share(table)
-            return { _ = try GetisOrdG(y, weights: w, star: true, permutation: ConditionalPermutation(permutations: 999, sharedDraws: .keyed)) }
+            return { _ = try GetisOrdG(y, weights: w, star: true, selfWeight: .given, permutation: try ConditionalPermutation(permutations: 999, draws: .shared)) }
         },
         Workload(name: "gather-bound", summary: "the floor of a 999-permutation local statistic: n x 999 x mean-neighbours random reads, summed per permutation (queen communes)", items: { $0 }) { context in
             let table = try ShapefileReader().read(context.communesShapefile())

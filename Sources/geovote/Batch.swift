@@ -8,17 +8,21 @@ struct Batch: ParsableCommand {
         discussion: """
         The file holds "jobs", a list of objects with the options of geovote \
         hotspots (input, field or share, statistic, output, and any of weights, \
-        transform, permutations, seed, alternative, draws, variance, moments, scale, \
-        alpha, correction, id, names, against, weights_id, convention, \
-        geoda_threads, missing), and optional \
-        "defaults" with the same keys, applied to every job. Lists may be \
-        given as JSON arrays ("statistic": ["gistar", "local-moran"]). \
-        Relative paths are relative to the job file. Example:
+        weights_id, geodesic, transform, permutations, seed, alternative, draws, \
+        geoda_threads, variance, moments, scale, alpha, significance, correction, \
+        fdr, convention, missing, against, id, keep, names, geometry, encoding, \
+        output_encoding, keep_crs), and optional "defaults" with the same keys, \
+        applied to every job. Lists may be given as JSON arrays ("statistic": \
+        ["gistar", "local-moran"]). Relative paths (input, output, a weights \
+        file) are relative to the job file's folder. Example:
           {"defaults": {"weights": "queen", "permutations": 999, "seed": 1, "correction": "fdr"},
            "jobs": [{"input": "communes.shp", "field": "all/valid", "statistic": ["gistar", "local-moran"],
                      "id": "code", "output": "hotspots.csv"}]}
-        Jobs run in order; the first failing job stops the batch (exit 1) \
-        and names the job.
+        Every job is checked before any runs (options, inputs readable, fields \
+        present, output folders writable, no output over an input); a failing \
+        check or job stops the batch (exit 1) with one line naming the job and \
+        the cause. Each job's output is the same file geovote hotspots writes \
+        with the same options.
         """)
 
     @Argument(help: "The JSON job file.")
@@ -26,58 +30,17 @@ struct Batch: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    static let keys: [String: String] = [
-        "field": "--field", "share": "--share", "statistic": "--statistic", "output": "--output", "weights": "--weights",
-        "transform": "--transform", "permutations": "--permutations", "seed": "--seed", "alternative": "--alternative",
-        "draws": "--draws", "variance": "--variance", "moments": "--moments", "scale": "--scale", "alpha": "--alpha", "correction": "--correction",
-        "id": "--id", "names": "--names", "against": "--against", "weights_id": "--weights-id",
-        "convention": "--convention", "geoda_threads": "--geoda-threads", "missing": "--missing",
-    ]
-
     func run() throws {
-        _ = try common.apply()
+        let encoding = try common.apply()
         try runReportingErrors {
-            guard let data = FileManager.default.contents(atPath: jobFile) else {
-                throw GeoVoteError.io(path: jobFile, reason: "no such file")
-            }
-            guard let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-                throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "is not a JSON object")
-            }
-            let defaults = root["defaults"] as? [String: Any] ?? [:]
-            guard let jobs = root["jobs"] as? [[String: Any]], !jobs.isEmpty else {
-                throw GeoVoteError.malformed(DataLocation(file: jobFile, field: "jobs"), reason: "must be a non-empty list of objects")
-            }
-            let base = (jobFile as NSString).deletingLastPathComponent
-            func resolve(_ path: String) -> String { path.hasPrefix("/") || base.isEmpty ? path : base + "/" + path }
-            for (k, job) in jobs.enumerated() {
-                let merged = defaults.merging(job) { $1 }
-                var arguments: [String] = []
-                guard let input = merged["input"] as? String else {
-                    throw GeoVoteError.malformed(DataLocation(file: jobFile, record: k, field: "input"), reason: "is missing: each job names its input layer")
-                }
-                arguments.append(resolve(input))
-                for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "input" {
-                    guard let flag = Self.keys[key] else {
-                        throw GeoVoteError.malformed(DataLocation(file: jobFile, record: k, field: key),
-                                                     reason: "is not a job option; use \(Self.keys.keys.sorted().joined(separator: ", ")) or input")
-                    }
-                    let text: String
-                    switch value {
-                    case let list as [Any]: text = list.map { "\($0)" }.joined(separator: ",")
-                    case let number as NSNumber: text = number.stringValue
-                    default: text = "\(value)"
-                    }
-                    arguments += [flag, key == "output" ? resolve(text) : text]
-                }
-                if let threads = common.threads { arguments += ["--threads", String(threads)] }
-                print("job \(k + 1)/\(jobs.count): geovote hotspots " + arguments.joined(separator: " "))
+            let batch = try HotSpotBatch(contentsOf: jobFile, encoding: encoding)
+            _ = try batch.validate()
+            for (k, job) in batch.jobs.enumerated() {
+                print("job \(k + 1)/\(batch.jobs.count): \(job.input) → \(job.output)")
                 do {
-                    let command = try Hotspots.parse(arguments)
-                    try command.run()
+                    try Hotspots.run(job)
                 } catch let error as GeoVoteError {
-                    throw error
-                } catch {
-                    throw GeoVoteError.malformed(DataLocation(file: jobFile, record: k), reason: "job \(k + 1): \(Hotspots.message(for: error))")
+                    throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "job \(k + 1): \(error)")
                 }
             }
         }

@@ -26,6 +26,10 @@ struct Moran: ParsableCommand {
 
     func validate() throws {
         guard (field == nil) != (share == nil) else { throw ValidationError("give one variable: --field or --share") }
+        guard permutations >= 0 else { throw ValidationError("--permutations is \(permutations): it is negative; give 0 (none) or more") }
+        guard permutations <= ConditionalPermutation.maximumPermutations else {
+            throw ValidationError("--permutations is \(permutations): at most \(ConditionalPermutation.maximumPermutations)")
+        }
     }
 
     @Option(name: .long, help: "moran | geary | general-g")
@@ -36,7 +40,7 @@ struct Moran: ParsableCommand {
     @Option(name: .long, help: "binary | row (default: row for moran and geary, binary for general-g).")
     var transform: String?
 
-    @Option(name: .long, help: "Permutations for a pseudo p-value.")
+    @Option(name: .long, help: "Permutations for a pseudo p-value (0 = none; at most 10,000,000).")
     var permutations: Int = 999
 
     @Option(name: .long, help: "Random seed.")
@@ -48,7 +52,8 @@ struct Moran: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
-    @OptionGroup var missingValues: MissingValues
+    @Option(name: .long, help: "exclude | error — a feature whose value is missing, not a number, or a share of 0 (GeoDa, ArcGIS: exclude; listed on stderr).")
+    var missing: MissingValuePolicy = .exclude
 
     @OptionGroup var common: CommonOptions
 
@@ -57,7 +62,8 @@ struct Moran: ParsableCommand {
             let spec = VariableSpec(parsing: field ?? share ?? "")
             // Features without a value are left out (GeoDa, ArcGIS): the raw
             // weights are restricted, then transformed.
-            let (all, subset) = try missingValues.values(of: spec, in: table, file: file)
+            let (all, subset) = missing == .exclude ? try table.definedValues(of: spec, file: file)
+                : (try table.values(of: spec, file: file), DefinedSubset.complete(count: table.count))
             let y = subset.restrict(all)
             if let leftOut = subset.leftOutSummary() { FileHandle.standardError.write(Data("note: \(spec): \(leftOut)\n".utf8)) }
             let stat = statistic.lowercased()
@@ -68,7 +74,7 @@ struct Moran: ParsableCommand {
             guard let kind = WeightsCommandParsing.transform(transform ?? defaultTransform) else {
                 throw GeoVoteError.invalidArgument("unknown --transform '\(transform ?? "")'")
             }
-            let w = try subset.restrict(weightsChoice.build(table, file: file)).transformed(kind)
+            let w = try subset.restrict(weightsChoice.spec.build(table, file: file, geodesic: weightsChoice.geodesic).0).transformed(kind)
             var fields: [(String, Double)]
             switch stat {
             case "moran":

@@ -135,16 +135,7 @@ struct Weights: ParsableCommand {
 }
 
 enum WeightsCommandParsing {
-    static func transform(_ name: String) -> WeightsTransform? {
-        switch name.lowercased() {
-        case "binary", "b": .binary
-        case "row", "r", "w": .row
-        case "doubly", "d": .doubly
-        case "variance", "v", "s": .varianceStabilizing
-        case "none", "o": WeightsTransform.none
-        default: nil
-        }
-    }
+    static func transform(_ name: String) -> WeightsTransform? { WeightsTransform(name: name) }
 
     static func summary(_ w: SpatialWeights) -> String {
         let cards = w.cardinalities

@@ -41,10 +41,24 @@ public enum LayerIO {
         /// GeoJSON: keep a projected CRS (pre-RFC `crs` member) instead of reprojecting to WGS 84.
         public var keepCRS: Bool
 
-        public init(encoding: TextEncoding = .utf8, keepCRS: Bool = false) {
+        /// CSV: nil — attributes only, with a note when the layer has geometry;
+        /// `.none` — attributes only, no note; `.wkt` — a last column WKT.
+        public var csvGeometry: CSVGeometry?
+        /// CSV: write a `.csvt` with the column types beside it (GDAL reads them).
+        public var csvColumnTypes: Bool
+
+        public init(encoding: TextEncoding = .utf8, keepCRS: Bool = false, csvGeometry: CSVGeometry? = nil, csvColumnTypes: Bool = false) {
             self.encoding = encoding
             self.keepCRS = keepCRS
+            self.csvGeometry = csvGeometry
+            self.csvColumnTypes = csvColumnTypes
         }
+    }
+
+    /// Where a CSV output puts the geometry.
+    public enum CSVGeometry: String, Sendable, Hashable, CaseIterable {
+        case none
+        case wkt
     }
 
     public static func read(_ path: String, encoding: TextEncoding? = nil) throws -> FeatureTable {
@@ -85,8 +99,8 @@ public enum LayerIO {
             try writer.write(table, to: path)
             return writer.notes
         case .csv:
-            try CSVWriter().write(table, to: path)
-            return table.geometries.allSatisfy(\.isEmpty) ? [] : ["\(path): CSV holds the attributes only; geometry not written"]
+            try CSVWriter(wkt: options.csvGeometry == .wkt, columnTypes: options.csvColumnTypes).write(table, to: path)
+            return options.csvGeometry != nil || table.geometries.allSatisfy(\.isEmpty) ? [] : ["\(path): CSV holds the attributes only; geometry not written"]
         }
     }
 }

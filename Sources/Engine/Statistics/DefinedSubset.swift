@@ -63,7 +63,10 @@ public struct DefinedSubset: Sendable, Equatable {
             }
             offsets.append(neighbors.count)
         }
-        return SpatialWeights(offsets: offsets, neighbors: neighbors, weights: weights, transform: w.transform)
+        // Binary and raw weights stay what they were; a standardised row that
+        // lost a link no longer sums to what its transform says.
+        let kept: WeightsTransform = w.transform == .binary ? .binary : .none
+        return SpatialWeights(offsets: offsets, neighbors: neighbors, weights: weights, transform: kept)
     }
 
     /// Results of the kept observations back at their places, NaN elsewhere.

@@ -50,6 +50,12 @@ extension SpatialWeights {
         return SpatialWeights(neighborLists: lists.map { Array($0.keys) }, weightLists: lists.map { Array($0.values) }, transform: transform)
     }
 
+    /// The weights under `transform`: themselves when they already carry it
+    /// (or `transform` is `.none`), else `transformed(transform)`.
+    public func applying(_ transform: WeightsTransform) -> SpatialWeights {
+        transform == .none || transform == self.transform ? self : transformed(transform)
+    }
+
     /// Each row with the self-link (i, i) set to `value` (Gi* needs it).
     public func withDiagonal(_ value: Double = 1) -> SpatialWeights {
         withDiagonal([Double](repeating: value, count: count))

@@ -68,10 +68,10 @@ import Testing
         for transform in [WeightsTransform.row, .binary] {
             let (y, w) = try Self.input(set.0, set.1, transform)
             let ref = try Fixtures.csv("reference/statistics/\(set.0)_\(transform.rawValue)_local.csv")
-            let lm = try LocalMoran(y, weights: w, scale: .esda)
+            let lm = try LocalMoran(y, weights: w, transform: w.transform, scale: .esda)
             for (i, row) in ref.enumerated() {
                 Self.close(lm.I[i], Double(row["Is"]!)!, "Is[\(i)]")
-                #expect(lm.quadrant[i] == Int(row["q"]!)!)
+                #expect(lm.quadrant[i].rawValue == Int(row["q"]!)!)
             }
         }
     }
@@ -81,8 +81,8 @@ import Testing
         // Binary weights: Gi* (diagonal 1, as esda fills it) and Gi.
         let (y, w) = try Self.input(set.0, set.1, .binary)
         let ref = try Fixtures.csv("reference/statistics/\(set.0)_B_local.csv")
-        let star = try GetisOrdG(y, weights: w.withDiagonal(1), star: true, variance: .esda)
-        let arcgis = try GetisOrdG(y, weights: w.withDiagonal(1), star: true, variance: .ordGetis)
+        let star = try GetisOrdG(y, weights: w, star: true, variance: .esda)
+        let arcgis = try GetisOrdG(y, weights: w, star: true, variance: .ordGetis)
         let plain = try GetisOrdG(y, weights: w, star: false, variance: .esda)
         for (i, row) in ref.enumerated() {
             Self.close(star.G[i], Double(row["Gs_star"]!)!, "Gs*[\(i)]")
@@ -118,13 +118,13 @@ extension AutocorrelationReferenceTests {
             for transform in [WeightsTransform.row, .binary] {
                 let (y, w) = try Self.input(name, field, transform)
                 let ref = try Fixtures.csv("reference/statistics/\(name)_\(transform.rawValue)_local.csv")
-                let lm = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: Self.finePermutations))
+                let lm = try LocalMoran(y, weights: w, transform: w.transform, permutation: try ConditionalPermutation(permutations: Self.finePermutations))
                 if transform == .row {
                     moranR.0 += lm.pseudoP!; moranR.1 += ref.map { Double($0["p_sim"]!)! }
                 } else {
                     moranB.0 += lm.pseudoP!; moranB.1 += ref.map { Double($0["p_sim"]!)! }
-                    let star = try GetisOrdG(y, weights: w.withDiagonal(1), star: true, variance: .esda,
-                                             permutation: ConditionalPermutation(permutations: Self.finePermutations))
+                    let star = try GetisOrdG(y, weights: w, star: true, variance: .esda,
+                                             permutation: try ConditionalPermutation(permutations: Self.finePermutations))
                     giStar.0 += star.pseudoP!; giStar.1 += ref.map { Double($0["p_sim_star"]!)! }
                 }
             }
@@ -139,11 +139,11 @@ extension AutocorrelationReferenceTests {
     @Test(arguments: [2, 8])
     func identicalForAnyThreadCount(workers: Int) throws {
         let (y, w) = try AutocorrelationReferenceTests.input("NY8", "PROPCAS", .row)
-        let one = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 499, seed: 7), workers: 1)
-        let many = try LocalMoran(y, weights: w, permutation: ConditionalPermutation(permutations: 499, seed: 7), workers: workers)
+        let one = try LocalMoran(y, weights: w, transform: w.transform, permutation: try ConditionalPermutation(permutations: 499, seed: 7), workers: 1)
+        let many = try LocalMoran(y, weights: w, transform: w.transform, permutation: try ConditionalPermutation(permutations: 499, seed: 7), workers: workers)
         #expect(one.pseudoP! == many.pseudoP! && one.zSim!.map(\.bitPattern) == many.zSim!.map(\.bitPattern))
-        let g1 = try GetisOrdG(y, weights: w, star: false, permutation: ConditionalPermutation(permutations: 499, seed: 7), workers: 1)
-        let g2 = try GetisOrdG(y, weights: w, star: false, permutation: ConditionalPermutation(permutations: 499, seed: 7), workers: workers)
+        let g1 = try GetisOrdG(y, weights: w, star: false, permutation: try ConditionalPermutation(permutations: 499, seed: 7), workers: 1)
+        let g2 = try GetisOrdG(y, weights: w, star: false, permutation: try ConditionalPermutation(permutations: 499, seed: 7), workers: workers)
         #expect(g1.pseudoP! == g2.pseudoP!)
         let m1 = try MoranI(y, weights: w, permutations: 999, seed: 3, workers: 1)
         let m2 = try MoranI(y, weights: w, permutations: 999, seed: 3, workers: workers)
@@ -152,23 +152,23 @@ extension AutocorrelationReferenceTests {
         let c2 = try GearyC(y, weights: w, permutations: 999, seed: 3, workers: workers)
         #expect(c1.pseudoP == c2.pseudoP)
         for alternative in Alternative.allCases {
-            let draws = ConditionalPermutation(permutations: 499, seed: 7, alternative: alternative, withReplacement: alternative == .folded)
-            let l1 = try LocalGeary(y, weights: w, permutation: draws, workers: 1)
-            let l2 = try LocalGeary(y, weights: w, permutation: draws, workers: workers)
+            let draws = try ConditionalPermutation(permutations: 499, seed: 7, alternative: alternative, draws: alternative == .folded ? .withReplacement : .withoutReplacement)
+            let l1 = try LocalGeary(y, weights: w, transform: w.transform, permutation: draws, workers: 1)
+            let l2 = try LocalGeary(y, weights: w, transform: w.transform, permutation: draws, workers: workers)
             #expect(l1.pseudoP! == l2.pseudoP! && l1.zSim!.map(\.bitPattern) == l2.zSim!.map(\.bitPattern), "\(alternative)")
-            let b1 = try LocalMoran(x: y, y: y.map { $0 * $0 }, weights: w, permutation: draws, workers: 1)
-            let b2 = try LocalMoran(x: y, y: y.map { $0 * $0 }, weights: w, permutation: draws, workers: workers)
+            let b1 = try LocalMoran(x: y, y: y.map { $0 * $0 }, weights: w, transform: w.transform, permutation: draws, workers: 1)
+            let b2 = try LocalMoran(x: y, y: y.map { $0 * $0 }, weights: w, transform: w.transform, permutation: draws, workers: workers)
             #expect(b1.pseudoP! == b2.pseudoP!)
         }
         // GeoDa's streams: parallel over its blocks, the same for any worker count.
-        let geoda = ConditionalPermutation(permutations: 199, seed: 123_456_789, geodaStreams: 6)
-        let d1 = try LocalMoran(y, weights: w, permutation: geoda, workers: 1)
-        let d2 = try LocalMoran(y, weights: w, permutation: geoda, workers: workers)
+        let geoda = try ConditionalPermutation(permutations: 199, seed: 123_456_789, draws: .geoda(threads: 6))
+        let d1 = try LocalMoran(y, weights: w, transform: w.transform, permutation: geoda, workers: 1)
+        let d2 = try LocalMoran(y, weights: w, transform: w.transform, permutation: geoda, workers: workers)
         #expect(d1.pseudoP! == d2.pseudoP! && d1.zSim!.map(\.bitPattern) == d2.zSim!.map(\.bitPattern))
         let median = y.sorted()[y.count / 2]
         let binary = y.map { $0 > median ? 1.0 : 0.0 }
-        let j1 = try LocalJoinCount(binary, weights: w, permutation: ConditionalPermutation(permutations: 499), workers: 1)
-        let j2 = try LocalJoinCount(binary, weights: w, permutation: ConditionalPermutation(permutations: 499), workers: workers)
+        let j1 = try LocalJoinCount(binary, weights: w, permutation: try ConditionalPermutation(permutations: 499), workers: 1)
+        let j2 = try LocalJoinCount(binary, weights: w, permutation: try ConditionalPermutation(permutations: 499), workers: workers)
         #expect(j1.pseudoP!.map(\.bitPattern) == j2.pseudoP!.map(\.bitPattern))
     }
 
@@ -181,11 +181,11 @@ extension AutocorrelationReferenceTests {
         let r = 499
         for engine in ["own", "geoda", "shared"] {
             let geoda = engine == "geoda"
-            var draws = ConditionalPermutation(permutations: r, seed: 5, alternative: .twoSided, geodaStreams: geoda ? 2 : nil,
-                                               sharedDraws: engine == "shared" ? .keyed : nil)
-            let plain = try LocalMoran(y, weights: w, permutation: draws)
+            var draws = try ConditionalPermutation(permutations: r, seed: 5, alternative: .twoSided,
+                                                   draws: geoda ? .geoda(threads: 2) : engine == "shared" ? .shared : .withoutReplacement)
+            let plain = try LocalMoran(y, weights: w, transform: w.transform, permutation: draws)
             draws.keepSimulations = true
-            let kept = try LocalMoran(y, weights: w, permutation: draws)
+            let kept = try LocalMoran(y, weights: w, transform: w.transform, permutation: draws)
             let sims = try #require(kept.simulations)
             #expect(sims.count == y.count * r && plain.simulations == nil && plain.pseudoP! == kept.pseudoP!)
             for i in 0..<y.count {
@@ -204,7 +204,7 @@ extension AutocorrelationReferenceTests {
         let (y, w) = try AutocorrelationReferenceTests.input("columbus", "CRIME", .row)
         let n = y.count, r = 20_000
         let total = y.reduce(0, +)
-        let engine = ConditionalPermutation(permutations: r, seed: 99, sharedDraws: shared)
+        let engine = try ConditionalPermutation(permutations: r, seed: 99, draws: shared == .esda ? .esda : .shared)
         let observed = SpatialLag.lag(y, w)
         let result = engine.run(observed: observed, values: y, weights: w, a: [Double](repeating: 0, count: n), b: [Double](repeating: 1, count: n))
         for i in 0..<n {
@@ -227,8 +227,8 @@ extension AutocorrelationReferenceTests {
     func simulatedVarianceMatchesConditionalVariance(draws: String) throws {
         let (y, w) = try AutocorrelationReferenceTests.input("NY8", "PROPCAS", .row)
         let n = y.count, r = 100_000
-        var engine = ConditionalPermutation(permutations: r, seed: 41, withReplacement: draws == "with",
-                                            sharedDraws: draws == "shared" ? .keyed : draws == "esda" ? .esda : nil)
+        var engine = try ConditionalPermutation(permutations: r, seed: 41,
+                                                draws: draws == "with" ? .withReplacement : draws == "shared" ? .shared : draws == "esda" ? .esda : .withoutReplacement)
         engine.keepSimulations = true
         let result = engine.run(observed: SpatialLag.lag(y, w), values: y, weights: w,
                                 a: [Double](repeating: 0, count: n), b: [Double](repeating: 1, count: n))
@@ -267,12 +267,12 @@ extension AutocorrelationReferenceTests {
 
     @Test func undefinedInputsAreReported() throws {
         let w = SpatialWeights(neighborLists: [[1], [0, 2], [1], []])
-        let lm = try LocalMoran([1, 2, 3, 4], weights: w)
-        #expect(lm.undefined == [3] && lm.I[3].isNaN && lm.quadrant[3] == 0)
-        #expect(throws: GeoVoteError.self) { try LocalMoran([1, .nan, 3, 4], weights: w) }
+        let lm = try LocalMoran([1, 2, 3, 4], weights: w, transform: w.transform)
+        #expect(lm.undefined == [3] && lm.I[3].isNaN && lm.quadrant[3] == .undefined)
+        #expect(throws: GeoVoteError.self) { try LocalMoran([1, .nan, 3, 4], weights: w, transform: w.transform) }
         // A constant variable: every unit undefined (not esda's "LL" with p = 0.0001).
-        let constant = try LocalMoran([2, 2, 2, 2], weights: w)
-        #expect(constant.I.allSatisfy(\.isNaN) && constant.quadrant == [0, 0, 0, 0] && constant.undefined == [0, 1, 2, 3])
+        let constant = try LocalMoran([2, 2, 2, 2], weights: w, transform: w.transform)
+        #expect(constant.I.allSatisfy(\.isNaN) && constant.quadrant == [.undefined, .undefined, .undefined, .undefined] && constant.undefined == [0, 1, 2, 3])
         #expect(throws: GeoVoteError.self) { try MoranI([1, 2, 3], weights: SpatialWeights(neighborLists: [[1], [0], []])) }
     }
 }

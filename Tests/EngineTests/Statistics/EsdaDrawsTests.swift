@@ -10,7 +10,7 @@ import Testing
 /// make_reference_esda_draws.py (esda.crand.vec_permutations itself).
 @Suite struct EsdaDrawsTests {
     typealias A = AutocorrelationReferenceTests
-    static let esda = ConditionalPermutation(permutations: 9999, seed: 12345, sharedDraws: .esda)
+    static let esda = try! ConditionalPermutation(permutations: 9999, seed: 12345, draws: .esda)
 
     /// Our p against esda's: equal (esda stores p as float32), or — where a
     /// simulated statistic equals the observed one up to rounding — off by
@@ -82,10 +82,10 @@ import Testing
         let column = { (key: String) in ref.map { Double($0[key]!)! } }
         let draws = Self.keeping(Self.esda)
         let row = base.transformed(.row)
-        let lm = try LocalMoran(y, weights: row, permutation: draws)
-        let star = try GetisOrdG(y, weights: base.withGiStarSelfWeights().transformed(.binary), star: true, variance: .esda, permutation: draws)
-        let bv = try LocalMoran(x: y, y: other, weights: row, permutation: draws)
-        let lg = try LocalGeary(y, weights: row, permutation: draws)
+        let lm = try LocalMoran(y, weights: row, transform: row.transform, permutation: draws)
+        let star = try GetisOrdG(y, weights: base, star: true, transform: .binary, variance: .esda, permutation: draws)
+        let bv = try LocalMoran(x: y, y: other, weights: row, transform: row.transform, permutation: draws)
+        let lg = try LocalGeary(y, weights: row, transform: row.transform, permutation: draws)
         let sorted = y.sorted(), half = y.count / 2
         let median = y.count % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2  // numpy's median
         let lj = try LocalJoinCount(y.map { $0 > median ? 1 : 0 }, weights: base, permutation: draws)
@@ -111,10 +111,10 @@ import Testing
     @Test(arguments: [SharedDraws.Stream.esda, .keyed])
     func identicalForAnyThreadCount(stream: SharedDraws.Stream) throws {
         let (y, w) = try A.input("NY8", "PROPCAS", .row)
-        let draws = ConditionalPermutation(permutations: 999, seed: 5, sharedDraws: stream)
-        let one = try LocalMoran(y, weights: w, permutation: draws, workers: 1)
+        let draws = try ConditionalPermutation(permutations: 999, seed: 5, draws: stream == .esda ? .esda : .shared)
+        let one = try LocalMoran(y, weights: w, transform: w.transform, permutation: draws, workers: 1)
         for workers in [2, 8] {
-            #expect(try LocalMoran(y, weights: w, permutation: draws, workers: workers).pseudoP! == one.pseudoP!)
+            #expect(try LocalMoran(y, weights: w, transform: w.transform, permutation: draws, workers: workers).pseudoP! == one.pseudoP!)
         }
     }
 

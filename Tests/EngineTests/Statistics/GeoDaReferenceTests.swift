@@ -38,19 +38,19 @@ import Testing
         #expect(d.base.cardinalities == d.codes("nn"), "GeoDa's queen neighbours")
         let row = d.base.transformed(.row)
         // Local Moran: GeoDa's LISA_I is esda's scale (sample s, no (n−1)/n).
-        let lm = try LocalMoran(d.y, weights: row)
+        let lm = try LocalMoran(d.y, weights: row, transform: row.transform)
         Self.close(lm.I, d.column("lm_I"), "\(set.0) Local Moran")
         #expect(GeoDaClusters.localMoran(lm, weights: row, p: d.column("lm_p"), cutoff: 0.05) == d.codes("lm_cl"))
         // Gi*: binary weights with the self-link, row-standardised (x_i and
         // its neighbours averaged); Gi: row weights without it.
-        let gs = try GetisOrdG(d.y, weights: d.base.withGiStarSelfWeights().transformed(.row), star: true)
+        let gs = try GetisOrdG(d.y, weights: d.base, star: true, transform: .row)
         Self.close(gs.G, d.column("gs_G"), "\(set.0) Gi*")
         #expect(GeoDaClusters.getisOrd(gs, weights: row, p: d.column("gs_p"), cutoff: 0.05) == d.codes("gs_cl"))
         let g = try GetisOrdG(d.y, weights: row, star: false)
         Self.close(g.G, d.column("g_G"), "\(set.0) Gi")
         #expect(GeoDaClusters.getisOrd(g, weights: row, p: d.column("g_p"), cutoff: 0.05) == d.codes("g_cl"))
         // Local Geary on GeoDa's scale; its clusters need the simulated means.
-        let lg = try LocalGeary(d.y, weights: row, scale: .geoda, permutation: ConditionalPermutation(permutations: 999, alternative: .meanSide))
+        let lg = try LocalGeary(d.y, weights: row, transform: row.transform, scale: .geoda, permutation: try ConditionalPermutation(permutations: 999, alternative: .meanSide))
         Self.close(lg.c, d.column("lg_c"), "\(set.0) Local Geary")
         #expect(GeoDaClusters.localGeary(lg, weights: row, p: d.column("lg_p"), cutoff: 0.05) == d.codes("lg_cl"))
         // Join counts: GeoDa's count is 0 (not undefined) where y_i = 0.
@@ -85,14 +85,14 @@ import Testing
         for set in [Self.sets[1]] {
             let d = try Self.input(set)
             let row = d.base.transformed(.row)
-            let draws = ConditionalPermutation(permutations: A.finePermutations)
-            ours["lm", default: []] += try LocalMoran(d.y, weights: row, permutation: draws).pseudoP!
-            ours["gs", default: []] += try GetisOrdG(d.y, weights: d.base.withGiStarSelfWeights().transformed(.row), star: true, permutation: draws).pseudoP!
+            let draws = try ConditionalPermutation(permutations: A.finePermutations)
+            ours["lm", default: []] += try LocalMoran(d.y, weights: row, transform: row.transform, permutation: draws).pseudoP!
+            ours["gs", default: []] += try GetisOrdG(d.y, weights: d.base, star: true, transform: .row, permutation: draws).pseudoP!
             ours["g", default: []] += try GetisOrdG(d.y, weights: row, star: false, permutation: draws).pseudoP!
             // Local Geary's side is set by the simulated mean: where c_i sits
             // on it (|z_sim| < 0.05) either side is a fair draw; left out.
-            let meanSide = ConditionalPermutation(permutations: A.finePermutations, alternative: .meanSide)
-            let lg = try LocalGeary(d.y, weights: row, scale: .geoda, permutation: meanSide)
+            let meanSide = try ConditionalPermutation(permutations: A.finePermutations, alternative: .meanSide)
+            let lg = try LocalGeary(d.y, weights: row, transform: row.transform, scale: .geoda, permutation: meanSide)
             let sided = lg.c.indices.filter { abs(lg.zSim![$0]) >= 0.05 }
             ours["lg", default: []] += sided.map { lg.pseudoP![$0] }
             geoda["lg", default: []] += sided.map { d.column("lg_p")[$0] }
@@ -127,13 +127,13 @@ extension GeoDaReferenceTests {
     func geodaDrawsGiveGeoDasPValues(set: String, field: String, exactShare: Double) throws {
         let d = try Self.input((set, field))
         let row = d.base.transformed(.row)
-        let draws = ConditionalPermutation(permutations: 9999, seed: 123_456_789, geodaStreams: 1)
-        let meanSide = ConditionalPermutation(permutations: 9999, seed: 123_456_789, alternative: .meanSide, geodaStreams: 1)
+        let draws = try ConditionalPermutation(permutations: 9999, seed: 123_456_789, draws: .geoda(threads: 1))
+        let meanSide = try ConditionalPermutation(permutations: 9999, seed: 123_456_789, alternative: .meanSide, draws: .geoda(threads: 1))
         let checks: [(String, [Double], [Double])] = [
-            ("lm", try LocalMoran(d.y, weights: row, permutation: draws).pseudoP!, d.column("lm_p")),
-            ("gs", try GetisOrdG(d.y, weights: d.base.withGiStarSelfWeights().transformed(.row), star: true, permutation: draws).pseudoP!, d.column("gs_p")),
+            ("lm", try LocalMoran(d.y, weights: row, transform: row.transform, permutation: draws).pseudoP!, d.column("lm_p")),
+            ("gs", try GetisOrdG(d.y, weights: d.base, star: true, transform: .row, permutation: draws).pseudoP!, d.column("gs_p")),
             ("g", try GetisOrdG(d.y, weights: row, star: false, permutation: draws).pseudoP!, d.column("g_p")),
-            ("lg", try LocalGeary(d.y, weights: row, scale: .geoda, permutation: meanSide).pseudoP!, d.column("lg_p")),
+            ("lg", try LocalGeary(d.y, weights: row, transform: row.transform, scale: .geoda, permutation: meanSide).pseudoP!, d.column("lg_p")),
             ("bv", try LocalMoran(x: d.y, y: d.column("bv_x2"), weights: row, permutation: draws).pseudoP!, d.column("bv_p")),
             // NaN where BB_i = 0, in both.
             ("jc", try LocalJoinCount(d.column("jc_y"), weights: d.base, permutation: draws).pseudoP!, d.column("jc_p")),
@@ -152,7 +152,7 @@ extension GeoDaReferenceTests {
     /// threads the p-values are still GeoDa's.
     @Test func geodaBlocksAreGeoDas() throws {
         let d = try Self.input(Self.sets[2])
-        let six = ConditionalPermutation(permutations: 999, seed: 123_456_789, geodaStreams: 6)
+        let six = try ConditionalPermutation(permutations: 999, seed: 123_456_789, draws: .geoda(threads: 6))
         let p = try LocalMoran(d.y, weights: d.base.transformed(.row), permutation: six).pseudoP!
         #expect(p == d.column("lm6_p"))
         #expect(GeoDaDraws.blocks(count: 10, threads: 3) == [0..<4, 4..<7, 7..<10])

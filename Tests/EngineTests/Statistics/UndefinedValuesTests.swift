@@ -65,13 +65,13 @@ import Testing
         let table = try Self.morocco()
         let w = try SpatialWeights.contiguity(table, rule: .queen)
         let y = [Double](repeating: 0.25, count: table.count)
-        let perm = ConditionalPermutation(permutations: 99)
+        let perm = try ConditionalPermutation(permutations: 99)
         let lm = try LocalMoran(y, weights: w.transformed(.row), permutation: perm)
-        #expect(lm.I.allSatisfy(\.isNaN) && lm.quadrant.allSatisfy { $0 == 0 } && lm.pseudoP!.allSatisfy(\.isNaN))
+        #expect(lm.I.allSatisfy(\.isNaN) && lm.quadrant.allSatisfy { $0 == .undefined } && lm.pseudoP!.allSatisfy(\.isNaN))
         #expect(lm.undefined.count == table.count)
-        let g = try GetisOrdG(y, weights: w.withGiStarSelfWeights(), star: true, permutation: perm)
+        let g = try GetisOrdG(y, weights: w, star: true, permutation: perm)
         #expect(g.z.allSatisfy(\.isNaN) && g.p.allSatisfy(\.isNaN) && g.undefined.count == table.count)
         let lg = try LocalGeary(y, weights: w.transformed(.row), permutation: perm)
-        #expect(lg.c.allSatisfy(\.isNaN) && lg.classes(cutoff: 0.05).allSatisfy { $0 == "undefined" })
+        #expect(lg.c.allSatisfy(\.isNaN) && lg.classes(p: lg.pseudoP, cutoff: 0.05).allSatisfy { $0 == .undefined })
     }
 }

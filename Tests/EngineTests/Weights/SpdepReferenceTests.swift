@@ -43,7 +43,7 @@ import Testing
     @Test(arguments: [("columbus", "CRIME"), ("NY8", "PROPCAS")])
     func localMoranMomentsMatchSpdep(set: (String, String)) throws {
         let (y, w) = try AutocorrelationReferenceTests.input(set.0, set.1, .row)
-        let lm = try LocalMoran(y, weights: w, scale: .spdep)
+        let lm = try LocalMoran(y, weights: w, transform: w.transform, scale: .spdep)
         let cond = try #require(lm.conditional), total = try #require(lm.total)
         let rows = try Fixtures.csv("reference/spdep/\(set.0)_localmoran.csv")
         #expect(rows.count == y.count)

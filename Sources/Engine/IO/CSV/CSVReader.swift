@@ -261,9 +261,32 @@ public struct CSVReader {
 /// Writes a table's attributes as CSV (RFC 4180, UTF-8, comma, `\n`);
 /// geometry is not written. Reals in shortest round-trip form.
 public struct CSVWriter {
-    public init() {}
+    /// Write the geometry as a last column "WKT" (GDAL's CSV driver reads it as the geometry).
+    public var wkt: Bool
+    /// Write a `.csvt` beside the file: the column types GDAL reads
+    /// (Integer64, Real, String, WKT), so that codes keep their leading zeros.
+    public var columnTypes: Bool
+
+    public init(wkt: Bool = false, columnTypes: Bool = false) {
+        self.wkt = wkt
+        self.columnTypes = columnTypes
+    }
+
+    /// The `.csvt` line: one quoted GDAL type per column.
+    public func columnTypeLine(_ table: FeatureTable) -> String {
+        var types = table.columns.map { column -> String in
+            switch column.values {
+            case .integer: "Integer64"
+            case .real: "Real"
+            case .text, .logical, .date: "String"
+            }
+        }
+        if wkt { types.append("WKT") }
+        return types.map { "\"\($0)\"" }.joined(separator: ",") + "\n"
+    }
 
     public func encode(_ table: FeatureTable, file: String = "the CSV") throws -> [UInt8] {
+        let wktText: [String]? = wkt ? try Self.wellKnownText(table, file: file) : nil
         var out = [UInt8]()
         func field(_ s: String) {
             if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
@@ -281,6 +304,7 @@ public struct CSVWriter {
             if c > 0 { out.append(UInt8(ascii: ",")) }
             field(column.name)
         }
+        if wktText != nil { if !table.columns.isEmpty { out.append(UInt8(ascii: ",")) }; field("WKT") }
         out.append(10)
         for i in 0..<table.count {
             for (c, column) in table.columns.enumerated() {
@@ -296,14 +320,32 @@ public struct CSVWriter {
                     field(column.values.displayValue(i))
                 }
             }
+            if let wktText {
+                if !table.columns.isEmpty { out.append(UInt8(ascii: ",")) }
+                // Always quoted: WKT holds commas.
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: wktText[i].utf8)
+                out.append(UInt8(ascii: "\""))
+            }
             out.append(10)
         }
         return out
     }
 
+    /// Each geometry as WKT (empty text for an empty geometry), with GEOS.
+    static func wellKnownText(_ table: FeatureTable, file: String) throws -> [String] {
+        try GeometryEngine.map(table.geometries, file: file) { geos, g in g.isEmpty ? "" : try geos.wkt(g) }
+    }
+
     public func write(_ table: FeatureTable, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(try encode(table, file: path))) else {
-            throw GeoVoteError.io(path: path, reason: "cannot be written")
-        }
+        let bytes = try encode(table, file: path)
+        // Written whole to a temporary file beside the target, then renamed.
+        try AtomicFile.write(Data(bytes), to: path)
+        if columnTypes { try AtomicFile.write(Data(columnTypeLine(table).utf8), to: Self.columnTypePath(path)) }
+    }
+
+    /// `out.csv` → `out.csvt`.
+    public static func columnTypePath(_ path: String) -> String {
+        (path.lowercased().hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".csvt"
     }
 }

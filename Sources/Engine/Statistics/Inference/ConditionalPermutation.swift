@@ -15,46 +15,51 @@
 /// is uniform over the other n − 1 without an index shift. Memory
 /// O(n) plus R values per worker; simulations are not kept.
 public struct ConditionalPermutation: Sendable {
+    /// The most permutations a run takes: 10,000,000 (a p-value resolved to
+    /// 1e-7; memory for kept simulations is n × R values, checked apart).
+    public static let maximumPermutations = 10_000_000
+
     public let permutations: Int
     public let seed: UInt64
-    public let alternative: Alternative
-    /// Draw neighbours' values with replacement (spdep) instead of without (esda).
-    public let withReplacement: Bool
-    /// GeoDa's draws instead (`GeoDaDraws`): its random stream, split as GeoDa
-    /// splits it over this many threads (GeoDa's cpu_threads).
-    public var geodaStreams: Int?
-    /// esda's scheme instead (`SharedDraws`): one table of index sets shared
-    /// by all units, filled by esda's own stream or by GeoVote's keyed one.
-    public var sharedDraws: SharedDraws.Stream?
+    public var alternative: Alternative
+    /// How the neighbours' values are drawn, and from which random stream.
+    public let draws: DrawScheme
     /// Told the units done as chunks finish (a progress bar); never changes results.
     public var progress: WorkProgress?
     /// Keep every simulated statistic (n × R values, as esda's
     /// `keep_simulations`): memory grows from O(n) to O(n·R).
     public var keepSimulations = false
 
-    public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed, withReplacement: Bool = false,
-                geodaStreams: Int? = nil, sharedDraws: SharedDraws.Stream? = nil) {
-        precondition(permutations >= 1)
-        precondition(geodaStreams.map { $0 >= 1 } ?? true)
+    /// - Throws: `GeoVoteError.invalidArgument` when `permutations` is not in
+    ///   1…``maximumPermutations`` or GeoDa's thread count is below 1.
+    public init(permutations: Int, seed: UInt64 = 12345, alternative: Alternative = .directed,
+                draws: DrawScheme = .withoutReplacement) throws {
+        guard (1...Self.maximumPermutations).contains(permutations) else {
+            throw GeoVoteError.invalidArgument(permutations < 1
+                ? "the number of permutations is \(permutations): it must be at least 1"
+                : "\(permutations) permutations is more than the \(Self.maximumPermutations) a run takes")
+        }
+        if case let .geoda(threads) = draws, threads < 1 {
+            throw GeoVoteError.invalidArgument("GeoDa's thread count is \(threads): it must be at least 1")
+        }
         self.permutations = permutations
         self.seed = seed
         self.alternative = alternative
-        self.withReplacement = withReplacement && geodaStreams == nil && sharedDraws == nil
-        self.geodaStreams = geodaStreams
-        self.sharedDraws = geodaStreams == nil ? sharedDraws : nil
+        self.draws = draws
     }
 
     /// The same draws under another alternative.
     public func with(alternative: Alternative) -> ConditionalPermutation {
-        var copy = ConditionalPermutation(permutations: permutations, seed: seed, alternative: alternative,
-                                          withReplacement: withReplacement, geodaStreams: geodaStreams, sharedDraws: sharedDraws)
-        copy.progress = progress
-        copy.keepSimulations = keepSimulations
+        var copy = self
+        copy.alternative = alternative
         return copy
     }
 
     /// Per observation: pseudo p, and the z of the observed statistic in the
     /// simulated distribution ((obs − mean)/sd, sd with divisor R as esda).
+    /// NaN for units that were not simulated (undefined statistic, island).
+    /// The names map to esda's: `pseudoP` = `p_sim`, `zSim` = `z_sim`,
+    /// `meanSim` = `EI_sim`, `simulations` = `sim` (kept).
     public struct Result: Sendable {
         public var pseudoP: [Double]
         public var zSim: [Double]
@@ -72,19 +77,24 @@ public struct ConditionalPermutation: Sendable {
     public func run(observed: [Double], values: [Double], weights w: SpatialWeights, a: [Double], b: [Double],
                     squaredDifferenceFrom focal: [Double]? = nil,
                     workers: Int = Parallel.defaultWorkerCount) -> Result {
-        if let geodaStreams {
-            return GeoDaDraws(permutations: permutations, seed: seed, alternative: alternative, streams: geodaStreams, keepSimulations: keepSimulations)
+        let alternative = self.alternative
+        let replace: Bool
+        switch draws {
+        case let .geoda(threads):
+            return GeoDaDraws(permutations: permutations, seed: seed, alternative: alternative, streams: threads, keepSimulations: keepSimulations)
                 .run(observed: observed, values: values, weights: w, a: a, b: b, squaredDifferenceFrom: focal, workers: workers)
-        }
-        if let sharedDraws {
-            return SharedDraws(permutations: permutations, seed: seed, alternative: alternative, stream: sharedDraws, keepSimulations: keepSimulations)
+        case .esda, .shared:
+            return SharedDraws(permutations: permutations, seed: seed, alternative: alternative, stream: draws == .esda ? .esda : .keyed,
+                               keepSimulations: keepSimulations)
                 .run(observed: observed, values: values, weights: w, a: a, b: b, squaredDifferenceFrom: focal, workers: workers, progress: progress)
+        case .withoutReplacement: replace = false
+        case .withReplacement: replace = true
         }
         let n = values.count
         var p = [Double](repeating: .nan, count: n), z = p, m = p
         var kept = [Double](repeating: .nan, count: keepSimulations ? n * permutations : 0)
         let keep = keepSimulations
-        let r = permutations, seed = self.seed, alternative = self.alternative, replace = withReplacement, progress = self.progress
+        let r = permutations, seed = self.seed, progress = self.progress
         let used = Parallel.workersUsed(count: n, grain: 64, workers: workers)
         let scratches = PerWorker(count: used) { _ in Scratch(n: n, permutations: r) }
         let squared = focal != nil
@@ -258,3 +268,35 @@ public struct ConditionalPermutation: Sendable {
         }
     }
 }
+
+/// How conditional randomisation draws a unit's neighbours' values: one
+/// choice instead of flags, each matching a reference tool's scheme.
+///
+/// | scheme | draws | stream | reproduces |
+/// |---|---|---|---|
+/// | `withoutReplacement` | each unit its own, without replacement | GeoVote's, keyed by (seed, unit) | esda's and GeoDa's scheme (not their numbers) |
+/// | `withReplacement` | each unit its own, with replacement | GeoVote's, keyed by (seed, unit) | spdep `localmoran_perm` |
+/// | `esda` | one table shared by all units | esda's MT19937 after `np.random.seed(seed)` | esda `crand`'s p-values exactly |
+/// | `shared` | one table shared by all units | GeoVote's, keyed by (seed, row) | esda's scheme, fastest |
+/// | `geoda(threads:)` | each unit its own | GeoDa's, split over its `cpu_threads` | pygeoda's p-values exactly |
+public enum DrawScheme: Sendable, Hashable {
+    case withoutReplacement
+    case withReplacement
+    case esda
+    case shared
+    case geoda(threads: Int)
+
+    /// The command-line and job-file spelling: without, with, esda, shared, geoda.
+    public var name: String {
+        switch self {
+        case .withoutReplacement: "without"
+        case .withReplacement: "with"
+        case .esda: "esda"
+        case .shared: "shared"
+        case .geoda: "geoda"
+        }
+    }
+}
+
+/// What a permutation run tells about each unit (``ConditionalPermutation/Result``).
+public typealias PermutationInference = ConditionalPermutation.Result

@@ -13,7 +13,7 @@ public enum GeoDaClusters {
     /// Local Moran: 0 not significant, 1 HH, 2 LL, 3 LH, 4 HL, 5 undefined,
     /// 6 isolated (no neighbour).
     public static func localMoran(_ lm: LocalMoran, weights w: SpatialWeights, p: [Double], cutoff: Double) -> [Int] {
-        let fromQuadrant = [0: 5, 1: 1, 2: 3, 3: 2, 4: 4]
+        let fromQuadrant: [Quadrant: Int] = [.undefined: 5, .highHigh: 1, .lowHigh: 3, .lowLow: 2, .highLow: 4]
         return lm.quadrant.indices.map { i in
             if w.offsets[i + 1] == w.offsets[i] { return 6 }
             let code = fromQuadrant[lm.quadrant[i]]!
@@ -38,10 +38,10 @@ public enum GeoDaClusters {
     /// negative, 5 undefined, 6 isolated. A unit whose c_i is at most the
     /// mean of its simulated values is a positive association — HH or LL
     /// when z_i and its lag share a sign, "other positive" otherwise; above
-    /// that mean it is negative. Needs the permutation's means.
-    public static func localGeary(_ lg: LocalGeary, weights w: SpatialWeights, p: [Double], cutoff: Double) -> [Int] {
-        precondition(lg.meanSim != nil, "GeoDa's Local Geary clusters need the permutation's simulated means")
-        let meanSim = lg.meanSim!
+    /// that mean it is negative. Needs the permutation's means: nil
+    /// without permutation inference.
+    public static func localGeary(_ lg: LocalGeary, weights w: SpatialWeights, p: [Double], cutoff: Double) -> [Int]? {
+        guard let meanSim = lg.simulated?.meanSim else { return nil }
         return lg.c.indices.map { i in
             if w.neighbors(of: i).allSatisfy({ Int($0) == i }) { return 6 }
             guard lg.c[i].isFinite, p[i].isFinite else { return 5 }

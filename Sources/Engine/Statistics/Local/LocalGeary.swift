@@ -9,15 +9,28 @@
 /// c and y_i above its mean: a high cluster), `LL` (below, below),
 /// `other` (c_i above the mean: negative association), `ns`.
 /// Islands and a constant variable are undefined (NaN).
+///
+/// The statistic applies `transform` (default `.row`, as esda's
+/// `Geary_Local` and GeoDa) to the weights it is given. Equivalent calls:
+/// esda `Geary_Local(connectivity=w).fit(y)`; GeoDa's Univariate Local Geary
+/// (with `scale: .geoda`); spdep `localC_perm`.
+///
+/// Reference: Anselin, L. (2019) A local indicator of multivariate spatial
+/// association: extending Geary's c. Geographical Analysis 51(2), 133–150.
+/// doi:10.1111/gean.12164
+///
+/// - Complexity: O(n + links), plus O(R · links) with permutations.
 public struct LocalGeary: Sendable {
-    public let c: [Double]
-    public let pseudoP: [Double]?
-    public let zSim: [Double]?
-    /// The simulated statistics when the permutation keeps them (n × R, unit-major).
-    public let simulations: [Double]?
-    /// The mean of the simulated c_i (GeoDa's side of a cluster).
-    public let meanSim: [Double]?
+    /// c_i of each unit (esda `localG`); NaN where undefined.
+    public let value: [Double]
+    /// The conventional name for the values.
+    public var c: [Double] { value }
+    /// Conditional-permutation inference (its `meanSim` is GeoDa's side of a
+    /// cluster), when a permutation was given.
+    public let simulated: PermutationInference?
     public let undefined: [Int]
+    /// The weights the statistic used (after its transform).
+    public let weightsUsed: SpatialWeights
     /// The standardised values and their spatial lag (self-link left out).
     public let z: [Double], lag: [Double]
     /// Above (true) or below the mean of y, for the classes.
@@ -25,8 +38,10 @@ public struct LocalGeary: Sendable {
 
     public enum Scale: String, Sendable { case esda, geoda }
 
-    public init(_ y: [Double], weights w: SpatialWeights, scale: Scale = .esda, permutation: ConditionalPermutation? = nil,
-                workers: Int = Parallel.defaultWorkerCount) throws {
+    public init(_ y: [Double], weights: SpatialWeights, transform: WeightsTransform = .row, scale: Scale = .esda,
+                permutation: ConditionalPermutation? = nil, workers: Int = Parallel.defaultWorkerCount) throws {
+        let w = weights.applying(transform)
+        weightsUsed = w
         let n = y.count
         let sampleFactor = scale == .geoda ? (Double(n - 1) / Double(n)).squareRoot() : 1
         let z = try LocalStatisticInput.standardized(y, weights: w).map { $0 * sampleFactor }
@@ -44,34 +59,36 @@ public struct LocalGeary: Sendable {
             values[i] = sum
         }
         let zeros = [Double](repeating: 0, count: n)
-        c = values
+        value = values
         undefined = values.indices.filter { !values[$0].isFinite }
         aboveMean = z.map { $0 > 0 }
-        if let permutation {
-            let r = permutation.run(observed: values, values: z, weights: w, a: zeros, b: zeros, squaredDifferenceFrom: z, workers: workers)
-            pseudoP = r.pseudoP
-            zSim = r.zSim
-            simulations = r.simulations
-            meanSim = r.meanSim
-        } else {
-            pseudoP = nil
-            zSim = nil
-            simulations = nil
-            meanSim = nil
-        }
+        simulated = permutation?.run(observed: values, values: z, weights: w, a: zeros, b: zeros, squaredDifferenceFrom: z, workers: workers)
     }
 
-    /// esda's labels at significance level `cutoff` (p ≤ cutoff).
-    public func classes(cutoff: Double) -> [String] {
-        let defined = c.filter { $0.isFinite }
+    /// esda's labels (`labs`) with significance from `p` (p ≤ cutoff; nil:
+    /// every defined unit labelled, as without inference).
+    public func classes(p: [Double]?, cutoff: Double) -> [LocalGearyClass] {
+        let defined = value.filter { $0.isFinite }
         let mean = defined.reduce(0, +) / Double(max(1, defined.count))
-        return c.indices.map { i in
-            guard c[i].isFinite else { return "undefined" }
-            if let p = pseudoP?[i], !(p <= cutoff) { return "ns" }
-            if c[i] < mean { return aboveMean[i] ? "HH" : "LL" }
-            return c[i] > mean ? "other" : "ns"
+        return value.indices.map { i in
+            guard value[i].isFinite else { return .undefined }
+            if let p, !(p[i] <= cutoff) { return .notSignificant }
+            if value[i] < mean { return aboveMean[i] ? .highHigh : .lowLow }
+            return value[i] > mean ? .other : .notSignificant
         }
     }
+}
+
+/// esda's Local Geary labels.
+public enum LocalGearyClass: String, Sendable, CaseIterable {
+    /// Small c_i (similar neighbours) at a high value: a high cluster.
+    case highHigh = "HH"
+    /// Small c_i at a low value: a low cluster.
+    case lowLow = "LL"
+    /// Large c_i: dissimilar neighbours (negative association).
+    case other
+    case notSignificant = "ns"
+    case undefined
 }
 
 /// Empirical Bayes standardisation of rates (Assunção and Reis 1999), as

@@ -4,11 +4,21 @@
 /// a commune's neighbours that party also won, where it won itself.
 /// Inference by conditional permutation; as esda, the pseudo p is
 /// undefined (NaN) where BB_i = 0.
+///
+/// Equivalent calls: esda `Join_Counts_Local(connectivity=w).fit(y)`; GeoDa's
+/// Univariate Local Join Count.
+///
+/// Reference: Anselin, L. and Li, X. (2019) Operational local join count
+/// statistics for cluster detection. Journal of Geographical Systems 21,
+/// 189–210. doi:10.1007/s10109-019-00299-x
 public struct LocalJoinCount: Sendable {
-    public let count: [Double]
-    public let pseudoP: [Double]?
-    /// With `permutation.keepSimulations`: unit i's R simulated counts at [i·R, (i+1)·R).
-    public let simulations: [Double]?
+    /// BB_i of each unit (esda `LJC`); NaN for islands.
+    public let value: [Double]
+    /// The conventional name for the values.
+    public var count: [Double] { value }
+    /// Conditional-permutation inference, when a permutation was given (p
+    /// NaN where BB_i = 0, as esda).
+    public let simulated: PermutationInference?
     public let undefined: [Int]
 
     /// - Throws: when a value is not 0 or 1, or the sizes differ.
@@ -23,18 +33,16 @@ public struct LocalJoinCount: Sendable {
         let lag = SpatialLag.lag(y, w)
         let n = y.count
         let joins = (0..<n).map { islands.contains($0) ? Double.nan : y[$0] * lag[$0] }
-        count = joins
+        value = joins
         undefined = islands.sorted()
         if let permutation {
             // Units with BB_i = 0 are not permuted: their p is undefined (esda),
             // and GeoDa draws nothing for them.
             let permuted = joins.map { $0 == 0 ? Double.nan : $0 }
-            let r = permutation.run(observed: permuted, values: y, weights: w, a: [Double](repeating: 0, count: n), b: y, workers: workers)
-            pseudoP = r.pseudoP  // NaN where BB_i = 0: those units were skipped
-            simulations = r.simulations
+            // NaN where BB_i = 0: those units were skipped.
+            simulated = permutation.run(observed: permuted, values: y, weights: w, a: [Double](repeating: 0, count: n), b: y, workers: workers)
         } else {
-            pseudoP = nil
-            simulations = nil
+            simulated = nil
         }
     }
 }

@@ -6,17 +6,33 @@
 /// c = 1 (spdep `localmoran`). Quadrants as esda's `q`: 1 HH, 2 LH,
 /// 3 LL, 4 HL. Islands and a constant variable are undefined (NaN,
 /// quadrant 0) and listed.
+///
+/// Local Moran is defined on row-standardised weights (esda, GeoDa, spdep's
+/// default `style = "W"`): the statistic applies `transform` (default
+/// `.row`) to the weights it is given. Equivalent calls: esda
+/// `Moran_Local(y, w, transformation='r')`; spdep `localmoran(y,
+/// nb2listw(nb, style = "W"))` (with `scale: .spdep`); GeoDa's Univariate
+/// Local Moran.
+///
+/// Reference: Anselin, L. (1995) Local indicators of spatial association —
+/// LISA. Geographical Analysis 27(2), 93–115.
+/// doi:10.1111/j.1538-4632.1995.tb00338.x
+///
+/// - Complexity: O(n + links), plus O(R · links) with permutations.
 public struct LocalMoran: Sendable {
-    public enum Scale: String, Sendable { case esda, spdep }
+    public enum Scale: String, Sendable, CaseIterable { case esda, spdep }
 
-    public let I: [Double]
-    /// 1 HH, 2 LH, 3 LL, 4 HL, 0 undefined.
-    public let quadrant: [Int]
-    public let pseudoP: [Double]?
-    public let zSim: [Double]?
-    /// The simulated statistics when the permutation keeps them (n × R, unit-major).
-    public let simulations: [Double]?
+    /// I_i of each unit (esda `Is`); NaN where undefined.
+    public let value: [Double]
+    /// esda's and spdep's name for the values.
+    public var I: [Double] { value }
+    /// The Moran scatterplot quadrant of each unit (esda `q`).
+    public let quadrant: [Quadrant]
+    /// Conditional-permutation inference, when a permutation was given.
+    public let simulated: PermutationInference?
     public let undefined: [Int]
+    /// The weights the statistic used (after its transform).
+    public let weightsUsed: SpatialWeights
     /// Analytic moments (univariate only; nil for the bivariate statistic).
     public private(set) var conditional: AnalyticMoments?
     public private(set) var total: AnalyticMoments?
@@ -29,11 +45,14 @@ public struct LocalMoran: Sendable {
         public var p: [Double]
     }
 
-    public init(_ y: [Double], weights w: SpatialWeights, scale: Scale = .esda, permutation: ConditionalPermutation? = nil,
-                workers: Int = Parallel.defaultWorkerCount) throws {
+    /// - Parameter transform: applied to `weights` unless they already carry
+    ///   it (default `.row`, as every reference; `.none` uses them as given).
+    public init(_ y: [Double], weights: SpatialWeights, transform: WeightsTransform = .row, scale: Scale = .esda,
+                permutation: ConditionalPermutation? = nil, workers: Int = Parallel.defaultWorkerCount) throws {
+        let w = weights.applying(transform)
         let z = try LocalStatisticInput.standardized(y, weights: w)
         self.init(focal: z, neighbours: z, weights: w, scale: scale, permutation: permutation, workers: workers)
-        (conditional, total) = Self.moments(z, weights: w, scale: scale, I: I)
+        (conditional, total) = Self.moments(z, weights: w, scale: scale, I: value)
     }
 
     /// The moments of I_i under conditional randomisation (Sokal, Oden and
@@ -74,8 +93,9 @@ public struct LocalMoran: Sendable {
     /// x at the focal unit against the neighbours' y (e.g. a party's share
     /// against turnout). Quadrants from (zx_i, lag zy_i); the permutation
     /// holds x_i and draws the neighbours' y.
-    public init(x: [Double], y: [Double], weights w: SpatialWeights, scale: Scale = .esda,
+    public init(x: [Double], y: [Double], weights: SpatialWeights, transform: WeightsTransform = .row, scale: Scale = .esda,
                 permutation: ConditionalPermutation? = nil, workers: Int = Parallel.defaultWorkerCount) throws {
+        let w = weights.applying(transform)
         guard x.count == y.count else { throw GeoVoteError.invalidArgument("x has \(x.count) values, y \(y.count)") }
         let zx = try LocalStatisticInput.standardized(x, weights: w)
         let zy = try LocalStatisticInput.standardized(y, weights: w)
@@ -89,14 +109,15 @@ public struct LocalMoran: Sendable {
         let c = scale == .esda ? Double(n - 1) / Double(n) : 1
         let islands = Set(w.islands)
         let values = (0..<n).map { islands.contains($0) ? .nan : c * z[$0] * lag[$0] }
-        I = values
+        value = values
+        weightsUsed = w
         quadrant = (0..<n).map { i in
-            if !values[i].isFinite { return 0 }
+            if !values[i].isFinite { return .undefined }
             switch (z[i] > 0, lag[i] > 0) {
-            case (true, true): return 1
-            case (false, true): return 2
-            case (false, false): return 3
-            case (true, false): return 4
+            case (true, true): return .highHigh
+            case (false, true): return .lowHigh
+            case (false, false): return .lowLow
+            case (true, false): return .highLow
             }
         }
         undefined = values.indices.filter { !values[$0].isFinite }
@@ -104,14 +125,9 @@ public struct LocalMoran: Sendable {
             // Self-weights (if any) stay with the fixed z_i.
             let a = (0..<n).map { i in c * z[i] * w.weight(i, i) * zn[i] }
             let b = (0..<n).map { c * z[$0] }
-            let result = permutation.run(observed: I, values: zn, weights: w, a: a, b: b, workers: workers)
-            pseudoP = result.pseudoP
-            zSim = result.zSim
-            simulations = result.simulations
+            simulated = permutation.run(observed: values, values: zn, weights: w, a: a, b: b, workers: workers)
         } else {
-            pseudoP = nil
-            zSim = nil
-            simulations = nil
+            simulated = nil
         }
     }
 }
@@ -134,6 +150,31 @@ enum LocalStatisticInput {
         guard y.count >= 3 else { throw GeoVoteError.invalidArgument("local statistics need at least 3 observations") }
         if let bad = y.firstIndex(where: { !$0.isFinite }) {
             throw GeoVoteError.malformed(DataLocation(record: bad, value: "\(y[bad])"), reason: "is missing or not finite; drop or fill it first")
+        }
+    }
+}
+
+/// A unit's quadrant in the Moran scatterplot (esda's `q` codes as raw values).
+public enum Quadrant: Int, Sendable, CaseIterable {
+    /// No value: an island, a constant variable, a left-out feature.
+    case undefined = 0
+    /// High value among high neighbours (a hot spot when significant).
+    case highHigh = 1
+    /// Low value among high neighbours (an outlier).
+    case lowHigh = 2
+    /// Low value among low neighbours (a cold spot when significant).
+    case lowLow = 3
+    /// High value among low neighbours (an outlier).
+    case highLow = 4
+
+    /// HH, LH, LL, HL (esda's and GeoDa's labels); "undefined".
+    public var label: String {
+        switch self {
+        case .undefined: "undefined"
+        case .highHigh: "HH"
+        case .lowHigh: "LH"
+        case .lowLow: "LL"
+        case .highLow: "HL"
         }
     }
 }

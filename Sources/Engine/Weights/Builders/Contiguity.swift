@@ -1,7 +1,7 @@
 /// Contiguity weights from polygons.
 extension SpatialWeights {
     /// Which polygons count as neighbours.
-    public enum ContiguityRule: String, Sendable {
+    public enum ContiguityRule: String, Sendable, Hashable, CaseIterable {
         /// A shared vertex (libpysal default `Queen`; spdep `queen = TRUE`).
         case queen
         /// A shared edge: the same pair of consecutive vertices, in either

@@ -99,7 +99,7 @@ extension SpatialWeights {
     }
 
     /// How kernel bandwidths are chosen.
-    public enum KernelBandwidth: Sendable {
+    public enum KernelBandwidth: Sendable, Hashable {
         /// One bandwidth for all, in distance units.
         case fixed(Double)
         /// libpysal's default fixed bandwidth: the largest distance to the

@@ -1,0 +1,60 @@
+import Foundation
+
+/// Writes files whole or not at all: the bytes go to a hidden temporary
+/// file beside the target, which is renamed over it only once complete
+/// (rename(2) is atomic within a folder). On failure the temporary file is
+/// removed and the target is left as it was.
+public enum AtomicFile {
+    /// The folder part of a path ("" for a bare name), without Foundation's
+    /// `deletingLastPathComponent` (it traps on one-character names in Swift 6.3.1).
+    public static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The last component of a path.
+    public static func name(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    /// A temporary path beside `path`: `.NAME.geovote-tmp-UUID`.
+    public static func temporaryPath(beside path: String) -> String {
+        let folder = folder(of: path)
+        let tmp = ".\(name(of: path)).geovote-tmp-\(UUID().uuidString.prefix(8))"
+        return folder.isEmpty ? tmp : (folder == "/" ? "/" + tmp : folder + "/" + tmp)
+    }
+
+    /// Writes `data` to `path` atomically.
+    /// - Throws: `GeoVoteError.io` naming the path when the folder is missing
+    ///   or not writable, or the disk is full.
+    public static func write(_ data: Data, to path: String) throws {
+        let tmp = temporaryPath(beside: path)
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
+            let folder = folder(of: path)
+            var isDirectory: ObjCBool = false
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder) does not exist")
+            }
+            throw GeoVoteError.io(path: path, reason: "cannot be written (folder not writable, or disk full)")
+        }
+        try commit(tmp, to: path)
+    }
+
+    /// Renames a finished temporary file over `path`; removes it on failure.
+    public static func commit(_ tmp: String, to path: String) throws {
+        guard rename(tmp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw GeoVoteError.io(path: path, reason: "cannot be written: \(reason)")
+        }
+    }
+
+    /// Whether a folder exists and this process may create files in it.
+    public static func canWrite(into folder: String) -> Bool {
+        let dir = folder.isEmpty ? "." : folder
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && isDirectory.boolValue
+            && access(dir, W_OK) == 0
+    }
+}
