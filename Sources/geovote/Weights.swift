@@ -92,7 +92,7 @@ struct Weights: ParsableCommand {
             }
             let layerName = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             try WeightsFiles.write(w, to: output, ids: ids, layerName: layerName, idField: id ?? "FID")
-            print(WeightsCommandParsing.summary(w))
+            print(WeightsSummary(w).description)
             print("wrote \(output)")
         }
     }
@@ -136,17 +136,4 @@ struct Weights: ParsableCommand {
 
 enum WeightsCommandParsing {
     static func transform(_ name: String) -> WeightsTransform? { WeightsTransform(name: name) }
-
-    static func summary(_ w: SpatialWeights) -> String {
-        let cards = w.cardinalities
-        let mean = cards.isEmpty ? 0 : Double(cards.reduce(0, +)) / Double(cards.count)
-        let islands = w.islands
-        return """
-        n:          \(w.count)
-        links:      \(w.linkCount)
-        neighbours: min \(cards.min() ?? 0), mean \(String(format: "%.3f", mean)), max \(cards.max() ?? 0)
-        islands:    \(islands.count)\(islands.isEmpty ? "" : " (" + islands.prefix(20).map(String.init).joined(separator: ", ") + (islands.count > 20 ? ", …" : "") + ")")
-        components: \(w.componentCount)
-        """
-    }
 }

@@ -121,7 +121,7 @@ public struct HotSpotBatch: Sendable {
 
     /// Checks every job before any runs: options, inputs readable, output
     /// folders writable, no output overwriting an input or another job's
-    /// output, and every field present in its layer. Reads each input once;
+    /// output, and every field present in its layer (weights are built when the job runs). Reads each input once;
     /// returns the layers for ``run(layers:workers:progress:report:)``.
     public func validate() throws -> [String: FeatureTable] {
         var layers: [String: FeatureTable] = [:]
@@ -134,7 +134,6 @@ public struct HotSpotBatch: Sendable {
                 outputs[key] = k
                 if layers[job.input] == nil { layers[job.input] = try job.read().0 }
                 try job.check(layer: layers[job.input]!)
-                _ = try HotSpotAnalysis.weights(for: layers[job.input]!, file: job.input, options: job.options, relativeTo: job.weightsFolder)
             } catch let error as GeoVoteError {
                 throw GeoVoteError.malformed(DataLocation(file: file), reason: "job \(k + 1): \(error)")
             }

@@ -124,12 +124,4 @@ public struct GetisOrdG: Sendable {
         undefined = zs.indices.filter { !zs[$0].isFinite }
         simulated = permutation?.run(observed: g, values: y, weights: w, a: a, b: b, workers: workers)
     }
-
-    /// ArcGIS's Gi_Bin: ±3, ±2, ±1 for hot/cold spots at 99, 95 and 90 %
-    /// confidence from z and p (or pseudo p); 0 not significant.
-    public static func confidenceBin(z: Double, p: Double) -> Int {
-        guard z.isFinite, p.isFinite else { return 0 }
-        let level = p <= 0.01 ? 3 : p <= 0.05 ? 2 : p <= 0.10 ? 1 : 0
-        return z > 0 ? level : -level
-    }
 }
