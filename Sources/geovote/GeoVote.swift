@@ -91,8 +91,29 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as GeoVoteError {
-        FileHandle.standardError.write(Data("geovote: error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("geovote: error: \(error)\(flagAdvice(for: error))\n".utf8))
         throw ExitCode.failure
+    }
+}
+
+/// The library's errors never name the command line's flags; the CLI adds
+/// which flag does what the message proposes.
+func flagAdvice(for error: GeoVoteError) -> String {
+    switch error {
+    case let .inJob(_, _, .geographicCRS(_, _, proposed)):
+        return " (set \"geodesic\": true in the job, or reproject its input first: geovote project --to \(proposed ?? "EPSG:XXXX"))"
+    case .inJob(_, _, .textEncoding):
+        return " (set \"encoding\" in the job or the defaults)"
+    case .inJob:
+        return ""
+    case let .geographicCRS(_, _, proposed):
+        return " (geovote project --to \(proposed ?? "EPSG:XXXX") first, or pass --geodesic)"
+    case .textEncoding:
+        return " (pass --encoding)"
+    case let .malformed(_, reason) where reason.contains("make-valid"):
+        return " (geovote convert --make-valid)"
+    default:
+        return ""
     }
 }
 

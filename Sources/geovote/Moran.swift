@@ -33,12 +33,12 @@ struct Moran: ParsableCommand {
     }
 
     @Option(name: .long, help: "moran | geary | general-g")
-    var statistic: String = "moran"
+    var statistic: GlobalStatistic = .moran
 
     @OptionGroup var weightsChoice: WeightsChoice
 
     @Option(name: .long, help: "binary | row (default: row for moran and geary, binary for general-g).")
-    var transform: String?
+    var transform: TransformArgument?
 
     @Option(name: .long, help: "Permutations for a pseudo p-value (0 = none; at most 10,000,000).")
     var permutations: Int = 999
@@ -47,7 +47,7 @@ struct Moran: ParsableCommand {
     var seed: UInt64 = 12345
 
     @Option(name: .long, help: "geovote | esda — the permutations' stream: GeoVote's (parallel), or numpy's as esda draws them after np.random.seed(SEED) (esda's p_sim exactly).")
-    var draws: String = "geovote"
+    var draws: GlobalDrawsArgument = .geovote
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
@@ -59,48 +59,24 @@ struct Moran: ParsableCommand {
 
     func run() throws {
         try common.withLayer(file) { table in
-            let spec = VariableSpec(parsing: field ?? share ?? "")
-            // Features without a value are left out (GeoDa, ArcGIS): the raw
-            // weights are restricted, then transformed.
-            let (all, subset) = missing == .exclude ? try table.definedValues(of: spec, file: file)
-                : (try table.values(of: spec, file: file), DefinedSubset.complete(count: table.count))
-            let y = subset.restrict(all)
-            if let leftOut = subset.leftOutSummary() { FileHandle.standardError.write(Data("note: \(spec): \(leftOut)\n".utf8)) }
-            let stat = statistic.lowercased()
-            guard let drawKind = ["geovote": GlobalDraws.keyed, "esda": .esda][draws.lowercased()] else {
-                throw GeoVoteError.invalidArgument("--draws is geovote or esda, not '\(draws)'")
-            }
-            let defaultTransform = stat == "general-g" ? "binary" : "row"
-            guard let kind = WeightsCommandParsing.transform(transform ?? defaultTransform) else {
-                throw GeoVoteError.invalidArgument("unknown --transform '\(transform ?? "")'")
-            }
-            let w = try subset.restrict(weightsChoice.spec.build(table, file: file, geodesic: weightsChoice.geodesic).0).transformed(kind)
-            var fields: [(String, Double)]
-            switch stat {
-            case "moran":
-                let m = try MoranI(y, weights: w, permutations: permutations, seed: seed, draws: drawKind)
-                fields = [("I", m.I), ("EI", m.expected), ("VI_norm", m.varianceNormal), ("z_norm", m.zNormal),
-                          ("p_norm", m.pNormal), ("VI_rand", m.varianceRandomization), ("z_rand", m.zRandomization),
-                          ("p_rand", m.pRandomization)] + (m.pseudoP.map { [("p_sim", $0)] } ?? [])
-            case "geary":
-                let g = try GearyC(y, weights: w, permutations: permutations, seed: seed, draws: drawKind)
-                fields = [("C", g.C), ("EC", g.expected), ("VC_norm", g.varianceNormal), ("z_norm", g.zNormal),
-                          ("p_norm", g.pNormal), ("VC_rand", g.varianceRandomization), ("z_rand", g.zRandomization),
-                          ("p_rand", g.pRandomization)] + (g.pseudoP.map { [("p_sim", $0)] } ?? [])
-            case "general-g":
-                let g = try GeneralG(y, weights: w, permutations: permutations, seed: seed, draws: drawKind)
-                fields = [("G", g.G), ("EG", g.expected), ("VG", g.variance), ("z_norm", g.z), ("p_norm", g.p)]
-                    + (g.pseudoP.map { [("p_sim", $0)] } ?? [])
-            default:
-                throw GeoVoteError.invalidArgument("unknown --statistic '\(statistic)'; use moran, geary or general-g")
-            }
+            let options = GlobalOptions(statistic: statistic, weights: weightsChoice.spec, geodesic: weightsChoice.geodesic,
+                                        transform: transform?.value, permutations: permutations, seed: seed,
+                                        draws: draws == .esda ? .esda : .keyed, missing: missing)
+            let result = try GlobalAnalysis.run(table, file: file, variable: VariableSpec(parsing: field ?? share ?? ""), options: options)
+            result.notes.forEach(printNote)
+            result.weights.warnings.forEach { printNote("weights: " + $0) }
             if json {
-                print("{\"statistic\":\"\(stat)\"," + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
-                      + ",\"permutations\":\(permutations),\"n\":\(y.count),\"left_out\":\(table.count - y.count)}")
+                print(result.json)
             } else {
-                fields.forEach { print("\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)") }
-                print("n        \(y.count) (\(table.count - y.count) left out)")
+                print("weights: \(options.weights)")
+                print(result.weights.description)
+                print(result.text)
             }
         }
     }
 }
+
+extension GlobalStatistic: ExpressibleByArgument {}
+
+/// --draws of `moran`.
+enum GlobalDrawsArgument: String, ExpressibleByArgument, CaseIterable { case geovote, esda }

@@ -42,8 +42,16 @@ public enum GeoVoteError: Error, Sendable, Equatable, CustomStringConvertible {
     case geos(String)
     /// PROJ reported an error; the message is PROJ's own.
     case proj(String)
-    /// The operation needs something the data does not have (e.g. a projected CRS).
+    /// The operation needs something the data does not have.
     case unsupported(String)
+    /// Distances were asked of a layer in longitude/latitude: reproject it
+    /// (`proposed` is the UTM zone or national CRS that suits its extent, when
+    /// one was found) or ask for great-circle distances.
+    case geographicCRS(file: String?, crs: String, proposed: String?)
+    /// A file's text cannot be decoded: where, and why.
+    case textEncoding(DataLocation, EncodingProblem)
+    /// Job `job` (1-based) of the batch file `file` failed with `error`.
+    indirect case inJob(file: String, job: Int, GeoVoteError)
 
     public var description: String {
         switch self {
@@ -63,6 +71,37 @@ public enum GeoVoteError: Error, Sendable, Equatable, CustomStringConvertible {
             return "PROJ: \(message)"
         case let .unsupported(message):
             return message
+        case let .geographicCRS(file, crs, proposed):
+            return (file.map { $0 + ": " } ?? "") + "the layer's CRS \(crs) is geographic: distances in degrees are meaningless; "
+                + "reproject it to a projected CRS\(proposed.map { " (\($0) suits its extent)" } ?? "") or measure great-circle distances in metres"
+        case let .inJob(file, job, error):
+            return "\(file): job \(job): \(error)"
+        case let .textEncoding(location, problem):
+            let head = location.description
+            return (head.isEmpty ? "" : head + ": ") + (location.value.map { "\"\($0)\" " } ?? "") + problem.description
+        }
+    }
+}
+
+/// Why a file's text could not be decoded.
+public enum EncodingProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The file (a `.cpg`) names an encoding GeoVote does not know.
+    case unknownName
+    /// Nothing declares the encoding (no `.cpg`; the DBF language driver, if
+    /// any, is given) and the text is not UTF-8.
+    case undeclared(languageDriver: String?)
+    /// Bytes that are not valid in the encoding used; `line` for text files.
+    case invalidBytes(TextEncoding, line: Int?)
+
+    public var description: String {
+        let known = TextEncoding.allCases.map(\.rawValue).joined(separator: ", ")
+        switch self {
+        case .unknownName:
+            return "is not a text encoding GeoVote knows (\(known)); name the encoding"
+        case let .undeclared(driver):
+            return "declares no text encoding (no .cpg\(driver.map { ", language driver \($0)" } ?? "")) and its text is not UTF-8; name the encoding (\(known))"
+        case let .invalidBytes(encoding, line):
+            return (line.map { "on line \($0) " } ?? "") + "holds bytes that are not valid \(encoding); name the file's encoding (\(known))"
         }
     }
 }

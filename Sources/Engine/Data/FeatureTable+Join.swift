@@ -96,7 +96,7 @@ extension FeatureTable {
             let right = Set(unmatchedRight.map { stripped($0.key) })
             let wouldMatch = unmatchedLeft.count { right.contains(stripped($0.key)) }
             if wouldMatch > 0 {
-                notes.append("\(wouldMatch) unmatched keys would match if leading zeros were ignored (e.g. a code read as a number on one side): read that column as text (--text) or fix the codes")
+                notes.append("\(wouldMatch) unmatched keys would match if leading zeros were ignored (e.g. a code read as a number on one side): read that column as text or fix the codes")
             }
         }
         return JoinResult(table: out, unmatchedGeometries: unmatchedLeft, unmatchedResults: unmatchedRight,

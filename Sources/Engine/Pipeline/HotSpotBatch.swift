@@ -114,7 +114,7 @@ public struct HotSpotBatch: Sendable {
             do {
                 return try Self.job(defaults.merging(job) { $1 }, folder: folder, encoding: encoding)
             } catch let error as GeoVoteError {
-                throw GeoVoteError.malformed(DataLocation(file: file), reason: "job \(k + 1): \(error)")
+                throw GeoVoteError.inJob(file: file, job: k + 1, error)
             }
         }
     }
@@ -135,7 +135,7 @@ public struct HotSpotBatch: Sendable {
                 if layers[job.input] == nil { layers[job.input] = try job.read().0 }
                 try job.check(layer: layers[job.input]!)
             } catch let error as GeoVoteError {
-                throw GeoVoteError.malformed(DataLocation(file: file), reason: "job \(k + 1): \(error)")
+                throw GeoVoteError.inJob(file: file, job: k + 1, error)
             }
         }
         for (k, job) in jobs.enumerated() {
@@ -156,7 +156,7 @@ public struct HotSpotBatch: Sendable {
             do {
                 report(k, try job.run(layer: layers[job.input], workers: workers, progress: progress))
             } catch let error as GeoVoteError {
-                throw GeoVoteError.malformed(DataLocation(file: file), reason: "job \(k + 1): \(error)")
+                throw GeoVoteError.inJob(file: file, job: k + 1, error)
             }
         }
     }

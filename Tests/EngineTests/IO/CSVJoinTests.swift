@@ -46,7 +46,13 @@ import Testing
     @Test func badCSVIsAnErrorNamingTheLine() throws {
         #expect(message("ragged.csv") == "\(Fixtures.path("bad/ragged.csv")): record 1: line 3 has 2 fields but the header has 3 (separator ';')")
         #expect(message("unclosed_quote.csv")?.hasSuffix("a quoted field that opens on line 2 is never closed") == true)
-        #expect(message("undeclared_cp1256.csv")?.contains("\"\\xC7\\xE1\\xD1\\xC8\\xC7\\xD8\" on line 2 is not valid UTF-8; name the file's encoding with --encoding") == true)
+        #expect(message("undeclared_cp1256.csv")?.contains("\"\\xC7\\xE1\\xD1\\xC8\\xC7\\xD8\" on line 2 holds bytes that are not valid UTF-8; name the file's encoding") == true)
+        do {
+            _ = try LayerIO.read(Fixtures.path("bad/undeclared_cp1256.csv"))
+            Issue.record("expected an encoding error")
+        } catch let GeoVoteError.textEncoding(location, problem) {
+            #expect(location.field == "name_ar" && problem == .invalidBytes(.utf8, line: 2))
+        }
         let decoded = try LayerIO.read(Fixtures.path("bad/undeclared_cp1256.csv"), encoding: .windows1256)
         #expect(decoded.column(named: "name_ar")?.values == .text(["الرباط"]))
     }

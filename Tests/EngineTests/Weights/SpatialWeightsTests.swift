@@ -113,8 +113,10 @@ import Testing
         do {
             _ = try WeightsPoints(table: table)
             Issue.record("expected a refusal")
-        } catch let GeoVoteError.unsupported(message) {
-            #expect(message.contains("EPSG:4326") && message.contains("--geodesic"))
+        } catch let GeoVoteError.geographicCRS(file, crs, proposed) {
+            // A typed error: the CLI turns it into flag advice; the library's text names no flag.
+            #expect(file == nil && crs.contains("EPSG:4326") && proposed != nil)
+            #expect(!GeoVoteError.geographicCRS(file: file, crs: crs, proposed: proposed).description.contains("--"))
         }
         // Great-circle metres against libpysal's arcdist (make_geodesic.py), to 1e-9 relative.
         let points = try WeightsPoints(table: table, geodesic: true)

@@ -64,9 +64,9 @@ public struct CSVReader {
         let textEncoding = encoding ?? .utf8
         func decode(_ field: ArraySlice<UInt8>, line: Int, column: String?) throws -> String {
             if let s = textEncoding.decode(field) { return s }
-            throw GeoVoteError.malformed(
+            throw GeoVoteError.textEncoding(
                 DataLocation(file: file, field: column, value: field.map { $0 < 0x80 ? String(Character(Unicode.Scalar($0))) : "\\x" + String($0, radix: 16, uppercase: true) }.joined()),
-                reason: "on line \(line) is not valid \(textEncoding)" + (encoding == nil ? "; name the file's encoding with --encoding (CP1256, ISO-8859-6, CP1252, ISO-8859-1)" : ""))
+                .invalidBytes(textEncoding, line: line))
         }
         var names: [String] = []
         for (c, f) in header.fields.enumerated() {

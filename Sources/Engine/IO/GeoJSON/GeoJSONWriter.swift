@@ -43,7 +43,7 @@ public struct GeoJSONWriter {
             }
         case let crs? where keepCRS && !Self.isWGS84(crs):
             guard let id = crs.identifier, id.contains(":") else {
-                throw GeoVoteError.unsupported("\(file): --keep-crs needs a CRS with an EPSG code; \(crs.name) has none")
+                throw GeoVoteError.unsupported("\(file): keeping the CRS in GeoJSON needs a CRS with an EPSG code; \(crs.name) has none")
             }
         default:
             break
@@ -65,7 +65,7 @@ public struct GeoJSONWriter {
                 crsMember = "urn:ogc:def:crs:\(id[..<colon])::\(id[id.index(after: colon)...])"
             } else {
                 table = try table.projected(to: .wgs84)
-                notes.append("\(file): reprojected from \(crs) to WGS 84 longitude/latitude (RFC 7946); --keep-crs keeps the original coordinates")
+                notes.append("\(file): reprojected from \(crs) to WGS 84 longitude/latitude (RFC 7946); keeping the CRS keeps the original coordinates")
             }
         }
 

@@ -100,8 +100,7 @@ struct DBFValueParser {
                 let cell = raw.trimmed(r)
                 if cell.isEmpty { continue }
                 guard let text = encoding.decode(cell) else {
-                    throw GeoVoteError.malformed(DataLocation(file: file, record: r, field: field),
-                                                 reason: "holds bytes that are not valid \(encoding); pass --encoding")
+                    throw GeoVoteError.textEncoding(DataLocation(file: file, record: r, field: field), .invalidBytes(encoding, line: nil))
                 }
                 values[r] = text
             }

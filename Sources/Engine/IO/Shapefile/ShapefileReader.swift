@@ -247,18 +247,14 @@ public struct ShapefileReader {
         if let declared, declared != "LDID/0", !declared.isEmpty {
             if let known = TextEncoding(name: declared) { return known }
             if cpgPath != nil {
-                throw GeoVoteError.malformed(
-                    DataLocation(file: cpgPath, value: declared),
-                    reason: "is not a text encoding GeoVote knows; pass --encoding (UTF-8, CP1256, ISO-8859-6, CP1252, ISO-8859-1)")
+                throw GeoVoteError.textEncoding(DataLocation(file: cpgPath, value: declared), .unknownName)
             }
         }
         // No usable declaration: UTF-8 only if every value is valid UTF-8.
         let valid = names.allSatisfy { String(validating: $0, as: UTF8.self) != nil }
             && text.allSatisfy { column in (0..<column.count).allSatisfy { String(validating: column.trimmed($0), as: UTF8.self) != nil } }
         if !valid {
-            throw GeoVoteError.malformed(
-                DataLocation(file: dbfPath),
-                reason: "declares no text encoding (no .cpg\(declared.map { ", language driver \($0)" } ?? "")) and its text is not UTF-8; pass --encoding (CP1256, ISO-8859-6, CP1252, ISO-8859-1)")
+            throw GeoVoteError.textEncoding(DataLocation(file: dbfPath), .undeclared(languageDriver: declared))
         }
         return .utf8
     }

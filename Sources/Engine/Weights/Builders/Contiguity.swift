@@ -135,7 +135,7 @@ extension SpatialWeights {
         }
         if let error = failures.inOrder.first {
             if case let GeoVoteError.geos(message) = error {
-                throw GeoVoteError.malformed(DataLocation(file: file), reason: "GEOS: \(message) (an invalid polygon? geovote convert --make-valid)")
+                throw GeoVoteError.malformed(DataLocation(file: file), reason: "GEOS: \(message) (an invalid polygon? repair it with make-valid first)")
             }
             throw error
         }

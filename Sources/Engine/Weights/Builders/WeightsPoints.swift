@@ -22,7 +22,7 @@ public struct WeightsPoints: Sendable {
         if geodesic {
             for i in x.indices where abs(y[i]) > 90 || abs(x[i]) > 360 {
                 throw GeoVoteError.malformed(DataLocation(file: file, record: i, value: "(\(x[i]), \(y[i]))"),
-                                             reason: "is not a longitude/latitude: --geodesic needs a geographic CRS")
+                                             reason: "is not a longitude/latitude: great-circle distances need a geographic CRS")
             }
         }
         self.x = x
@@ -32,7 +32,7 @@ public struct WeightsPoints: Sendable {
 
     /// The points of a layer, after checking that its CRS suits distances.
     public init(table: FeatureTable, geodesic: Bool = false, file: String? = nil) throws {
-        try Self.checkCRS(table, geodesic: geodesic)
+        try Self.checkCRS(table, geodesic: geodesic, file: file)
         var xs = [Double](repeating: .nan, count: table.count), ys = xs
         let points = try GeometryEngine.map(table.geometries, file: file) { geos, g -> Point? in
             if g.kind == .point, !g.isEmpty { return Point(x: g.x[0], y: g.y[0]) }
@@ -48,18 +48,14 @@ public struct WeightsPoints: Sendable {
         try self.init(x: xs, y: ys, geodesic: geodesic, file: file)
     }
 
-    static func checkCRS(_ table: FeatureTable, geodesic: Bool) throws {
+    static func checkCRS(_ table: FeatureTable, geodesic: Bool, file: String? = nil) throws {
         guard let crs = table.crs else { return }  // planar in its own units
         if crs.isGeographic && !geodesic {
-            var advice = ""
-            if let box = table.boundingBox, let better = try? CoordinateReferenceSystem.suggestProjected(forLongitudeLatitude: box) {
-                advice = " Reproject first (geovote project --to \(better.identifier ?? "auto")), or"
-            }
-            throw GeoVoteError.unsupported(
-                "the layer's CRS \(crs) is geographic: distances in degrees are meaningless.\(advice) pass --geodesic for great-circle distances in metres")
+            let proposed = table.boundingBox.flatMap { try? CoordinateReferenceSystem.suggestProjected(forLongitudeLatitude: $0) }
+            throw GeoVoteError.geographicCRS(file: file, crs: crs.description, proposed: proposed.map { $0.identifier ?? $0.description })
         }
         if !crs.isGeographic && geodesic {
-            throw GeoVoteError.unsupported("--geodesic needs longitude/latitude, but the layer's CRS \(crs) is projected (distances are already in \(crs.unitName))")
+            throw GeoVoteError.unsupported("great-circle distances need longitude/latitude, but the layer's CRS \(crs) is projected (distances are already in \(crs.unitName))")
         }
     }
 
