@@ -14,11 +14,53 @@ struct GeoVote: ParsableCommand {
         version: GeoVoteVersion.string,
         subcommands: [Info.self, Synth.self, Convert.self, Join.self, Project.self, Weights.self, Hotspots.self, Moran.self, Batch.self]
     )
+
+    /// An unknown command gets its own message (the closest command, the
+    /// list of commands) instead of "Unexpected argument"; everything else
+    /// goes to the argument parser.
+    static func main() {
+        if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"), first != "help" {
+            let names = configuration.subcommands.map { $0._commandName }
+            if !names.contains(first) {
+                let closest = names.min { editDistance($0, first) < editDistance($1, first) }
+                let hint = closest.flatMap { editDistance($0, first) <= 2 || $0.hasPrefix(first) ? " Did you mean '\($0)'?" : nil } ?? ""
+                FileHandle.standardError.write(Data(
+                    "geovote: error: '\(first)' is not a geovote command.\(hint) Commands: \(names.joined(separator: ", ")); 'geovote help COMMAND' describes one.\n".utf8))
+                Foundation.exit(ExitCode.validationFailure.rawValue)
+            }
+        }
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch { exit(withError: error) }
+    }
+}
+
+/// What `project --to` takes for a proposed CRS: its EPSG code, else `auto`
+/// (which finds the same projection again).
+func projectTarget(_ proposed: String?) -> String {
+    guard let proposed, proposed.hasPrefix("EPSG:") else { return "auto" }
+    return proposed
+}
+
+/// Levenshtein distance, for "did you mean".
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var previous = row[0]
+        row[0] = i
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            let saved = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+            previous = saved
+        }
+    }
+    return row[b.count]
 }
 
 /// Options every command shares.
 struct CommonOptions: ParsableArguments {
-    @Option(name: .long, help: "Worker threads (default: every core). Results do not depend on it.")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (default: every core). Results do not depend on it.")
     var threads: Int?
 
     @Option(name: .long, help: "Text encoding of attribute files: UTF-8, CP1256, ISO-8859-6, CP1252, ISO-8859-1 (default: from .cpg, else detected).")
@@ -101,13 +143,13 @@ func runReportingErrors(_ body: () throws -> Void) throws {
 func flagAdvice(for error: GeoVoteError) -> String {
     switch error {
     case let .inJob(_, _, .geographicCRS(_, _, proposed)):
-        return " (set \"geodesic\": true in the job, or reproject its input first: geovote project --to \(proposed ?? "EPSG:XXXX"))"
+        return " (set \"geodesic\": true in the job, or reproject its input first: geovote project --to \(projectTarget(proposed)))"
     case .inJob(_, _, .textEncoding):
         return " (set \"encoding\" in the job or the defaults)"
     case .inJob:
         return ""
     case let .geographicCRS(_, _, proposed):
-        return " (geovote project --to \(proposed ?? "EPSG:XXXX") first, or pass --geodesic)"
+        return " (geovote project --to \(projectTarget(proposed)) first, or pass --geodesic)"
     case .textEncoding:
         return " (pass --encoding)"
     case let .malformed(_, reason) where reason.contains("make-valid"):

@@ -159,7 +159,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "binary | row | doubly | variance | none (default: binary for Gi*/Gi, row for Local Moran and Local Geary; row for all with esda and geoda).")
     var transform: TransformArgument?
 
-    @Option(name: .long, help: "Permutations for pseudo p-values (0 = none; at most 10,000,000; default 0, 999 with --convention esda or geoda).")
+    @Option(name: .long, parsing: .unconditional, help: "Permutations for pseudo p-values (0 = none; at most 10,000,000; default 0, 999 with --convention esda or geoda).")
     var permutations: Int?
 
     @Option(name: .long, help: "Random seed for the permutations (default 12345; GeoDa's 123456789 with --draws geoda).")
@@ -186,7 +186,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "esda | spdep | geoda — Local Moran scale (geoda = esda); Local Geary: esda | geoda ((n-1)/n times esda's).")
     var scale: ScaleArgument?
 
-    @Option(name: .long, help: "Significance level for the classes, 0 < alpha < 1 (Gi_Bin keeps ArcGIS's 0.10/0.05/0.01).")
+    @Option(name: .long, parsing: .unconditional, help: "Significance level for the classes, 0 < alpha < 1 (Gi_Bin keeps ArcGIS's 0.10/0.05/0.01).")
     var alpha: Double = 0.05
 
     @Option(name: .long, help: "two-sided | directed — what the confidence levels test (default two-sided; directed with --convention esda or geoda).")

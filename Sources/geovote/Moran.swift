@@ -40,7 +40,7 @@ struct Moran: ParsableCommand {
     @Option(name: .long, help: "binary | row (default: row for moran and geary, binary for general-g).")
     var transform: TransformArgument?
 
-    @Option(name: .long, help: "Permutations for a pseudo p-value (0 = none; at most 10,000,000).")
+    @Option(name: .long, parsing: .unconditional, help: "Permutations for a pseudo p-value (0 = none; at most 10,000,000).")
     var permutations: Int = 999
 
     @Option(name: .long, help: "Random seed.")

@@ -41,7 +41,7 @@ struct Weights: ParsableCommand {
     @Flag(name: .long, help: "Inverse-distance weights d^alpha for --type distance (default binary).")
     var inverse = false
 
-    @Option(name: .long, help: "Power of the inverse distance.")
+    @Option(name: .long, parsing: .unconditional, help: "Power of the inverse distance.")
     var alpha: Double = -1
 
     @Flag(name: .long, help: "Keep co-located points (distance 0) as neighbours (spdep; libpysal drops them).")

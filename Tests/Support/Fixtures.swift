@@ -42,14 +42,36 @@ public enum Fixtures {
 
 /// Runs a command-line tool and returns its standard output and exit status.
 public func runTool(_ executable: String, _ arguments: [String]) throws -> (output: String, status: Int32) {
+    let run = try runToolCapturing(executable, arguments)
+    return (run.output, run.status)
+}
+
+/// What a tool printed on stdout and stderr, and its exit status.
+public struct ToolRun: Sendable {
+    public let output: String
+    public let error: String
+    public let status: Int32
+}
+
+/// Runs a command-line tool and returns both its streams and its status.
+public func runToolCapturing(_ executable: String, _ arguments: [String]) throws -> ToolRun {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = Pipe()
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    // stderr drained on its own thread, so that neither pipe fills up and blocks the tool.
+    nonisolated(unsafe) var errData = Data()
+    let drained = DispatchSemaphore(value: 0)
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        drained.signal()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    drained.wait()
     process.waitUntilExit()
-    return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+    return ToolRun(output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self),
+                   status: process.terminationStatus)
 }

@@ -4,9 +4,17 @@ extension FeatureTable {
     /// - `winner(all/valid)=PJD` or `winner(RNI,PAM,PJD)=PJD`: 1 where PJD
     ///   has the most votes of the listed count fields (ties go to the first listed);
     /// - a numeric 0/1 field.
-    /// - Throws: when a field is absent, or the party is not among those listed.
+    /// - Throws: when a field is absent, a numeric field holds a value other
+    ///   than 0 and 1 (named with its record), or the party is not among those listed.
     public func indicator(_ text: String, file: String? = nil) throws -> [Double] {
-        guard let eq = text.lastIndex(of: "=") else { return try numericValues(of: text, file: file) }
+        guard let eq = text.lastIndex(of: "=") else {
+            let values = try numericValues(of: text, file: file)
+            if let bad = values.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+                throw GeoVoteError.malformed(DataLocation(file: file, record: bad, field: text, value: column(named: text)?.values.displayValue(bad)),
+                                             reason: "is not 0 or 1: local join counts need a binary variable, FIELD=VALUE or winner(…)=PARTY")
+            }
+            return values
+        }
         let left = String(text[..<eq]), value = String(text[text.index(after: eq)...])
         if left.lowercased().hasPrefix("winner("), left.hasSuffix(")") {
             let inner = String(left.dropFirst(7).dropLast())

@@ -21,8 +21,8 @@ import Testing
         return (y, try SpatialWeights.contiguity(table, rule: .queen).transformed(transform))
     }
 
-    static func close(_ a: Double, _ b: Double, _ label: String) {
-        #expect(abs(a - b) <= 1e-12 + 1e-10 * abs(b), "\(label): \(a) vs esda \(b)")
+    static func close(_ a: Double, _ b: Double, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectClose(a, b, .reference, "\(label) (esda)", sourceLocation: sourceLocation)
     }
 
     /// GeoVote's permutations where its p-values are compared with a

@@ -26,10 +26,8 @@ import Testing
                      ref: try Fixtures.csv("reference/statistics/\(set.0)_geoda.csv"))
     }
 
-    static func close(_ ours: [Double], _ geoda: [Double], _ label: String) {
-        #expect(ours.count == geoda.count)
-        let off = zip(ours, geoda).enumerated().filter { abs($1.0 - $1.1) > 1e-12 + 1e-10 * abs($1.1) }
-        #expect(off.isEmpty, "\(label): \(off.count) values differ, first \(off.first.map { "unit \($0.offset): \($0.element.0) vs GeoDa \($0.element.1)" } ?? "")")
+    static func close(_ ours: [Double], _ geoda: [Double], _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        expectClose(ours, geoda, .reference, "\(label) (GeoDa)", sourceLocation: sourceLocation)
     }
 
     @Test(arguments: sets)

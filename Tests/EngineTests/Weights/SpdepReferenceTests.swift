@@ -48,7 +48,7 @@ import Testing
         let rows = try Fixtures.csv("reference/spdep/\(set.0)_localmoran.csv")
         #expect(rows.count == y.count)
         for (i, row) in rows.enumerated() {
-            let close = AutocorrelationReferenceTests.close
+            func close(_ a: Double, _ b: Double, _ label: String) { AutocorrelationReferenceTests.close(a, b, label) }
             close(lm.I[i], Self.number(row["Ii"]!), "Ii[\(i)]")
             close(cond.expected[i], Self.number(row["E_cond"]!), "E cond[\(i)]")
             close(cond.variance[i], Self.number(row["Var_cond"]!), "Var cond[\(i)]")
