@@ -2,6 +2,7 @@
 #   make run    set-up, release build, the main job on the bundled fixture
 #   make test   set-up and the whole test suite (what CI runs)
 #   make bench  the benchmark workloads (see BENCHMARKS.md)
+#   make docs   the library's DocC documentation, into docs/
 
 SWIFT        ?= swift
 RELEASE_BIN  := .build/release
@@ -26,7 +27,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers clean
+.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples clean
 
 setup:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -59,6 +60,8 @@ test: setup-test
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 	$(MAKE) leakcheck
+	$(MAKE) examples
+	$(MAKE) docs
 
 # GEOS conversions in a loop under valgrind: no definitely or indirectly lost block.
 leakcheck: setup-test
@@ -81,3 +84,15 @@ bench-peers: build
 
 clean:
 	rm -rf .build $(OUT)
+
+# The DocC documentation of the library (GeoVoteEngine.docc and the doc
+# comments), as a static site in docs/.
+docs: setup
+	$(SWIFT) package --allow-writing-to-directory docs generate-documentation --target GeoVoteEngine \
+	  --output-path docs --transform-for-static-hosting --warnings-as-errors
+
+# The example programs (Examples/), which use the library's public API only,
+# built and run on the bundled fixture.
+examples: setup
+	$(SWIFT) build --package-path Examples
+	Examples/.build/debug/hotspots-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example

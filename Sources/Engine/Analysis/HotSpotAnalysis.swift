@@ -24,7 +24,12 @@ public enum HotSpotAnalysis {
 
     /// Builds the weights that `options` names for `table` (read from
     /// `file`), and refuses those that Gi* cannot take.
-    /// - Parameter folder: the folder a relative weights-file path is taken from.
+    /// - Parameters:
+    ///   - table: the layer.
+    ///   - file: its path, named in errors.
+    ///   - options: the weights specification and the statistics.
+    ///   - folder: the folder a relative weights-file path is taken from.
+    ///   - workers: threads to build them on (the result does not depend on it).
     public static func weights(for table: FeatureTable, file: String, options: HotSpotOptions, relativeTo folder: String? = nil,
                                workers: Int = Parallel.defaultWorkerCount) throws -> (SpatialWeights, WeightsSummary) {
         let (w, notes) = try options.weights.build(table, file: file, geodesic: options.geodesic, relativeTo: folder, workers: workers)
@@ -36,9 +41,15 @@ public enum HotSpotAnalysis {
 
     /// Runs the analysis.
     /// - Parameters:
+    ///   - table: the layer.
+    ///   - file: its path, named in errors.
+    ///   - options: statistics, inference and conventions.
+    ///   - folder: the folder a relative weights-file path is taken from.
+    ///   - workers: threads (the results do not depend on it).
+    ///   - progress: asked for a progress receiver before each step.
     ///   - variables: numeric fields, shares or Empirical Bayes rates; for
     ///     join counts, categories (`VariableSpec(numerator: "winner(all/valid)=PJD")`).
-    ///   - weights: weights already built (e.g. by ``weights(for:file:options:relativeTo:workers:)``); nil: built here.
+    ///   - prebuilt: weights already built (e.g. by ``weights(for:file:options:relativeTo:workers:)``); nil: built here.
     /// - Throws: `GeoVoteError` for invalid options, missing fields, bad
     ///   values under ``MissingValuePolicy/error``, weights that cannot be built.
     public static func run(_ table: FeatureTable, file: String, variables: [VariableSpec], options: HotSpotOptions,
@@ -94,6 +105,8 @@ struct StepContext {
 
     var geoda: Bool { options.convention == .geoda }
     var prefix: String { "\(spec.columnName)_\(statistic.columnName)" }
+    /// How the summary line names the step: `PJD/valid local-moran`.
+    var label: String { "\(spec) \(statistic.rawValue)" }
     var sidedness: String { options.effectiveSignificance == .twoSided ? "two-sided" : "directed" }
 
     func cutoff(_ p: [Double]) -> Double { options.correction.cutoff(p, alpha: options.alpha) }
@@ -143,7 +156,7 @@ struct StepContext {
             if geoda, g.simulated != nil { codes = GeoDaClusters.getisOrd(g, weights: w, p: lp, cutoff: cutoff(lp)) }
             return Partial(value: g.value, z: g.z, p: g.p, simulated: g.simulated, levelP: lp, cutoff: cuts[1], classes: classes,
                            geodaCodes: codes, geodaLabels: codes.map { $0.map { GeoDaClusters.getisOrdLabels[$0] } }, undefined: g.undefined,
-                           summary: "\(spec) \(statistic.rawValue): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+; hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 }) at 90 %+ (\(sidedness))")
+                           summary: "\(label): hot \(bins.count { $0 >= 2 }), cold \(bins.count { $0 <= -2 }) at 95 %+; hot \(bins.count { $0 >= 1 }), cold \(bins.count { $0 <= -1 }) at 90 %+ (\(sidedness))")
         case .localMoran, .bivariateLocalMoran:
             let w = weights.get(star: false, transform: options.effectiveTransform(for: statistic))
             let scale = options.effectiveLocalMoranScale
@@ -166,7 +179,7 @@ struct StepContext {
             }
             var codes: [Int]?
             if geoda, let lp { codes = GeoDaClusters.localMoran(lm, weights: w, p: lp, cutoff: cut) }
-            let label = statistic == .bivariateLocalMoran ? "\(prefix)(\(options.against.map(\.description) ?? ""))" : prefix
+            let label = statistic == .bivariateLocalMoran ? "\(self.label) against \(options.against.map(\.description) ?? "")" : self.label
             return Partial(value: lm.value, z: analytic?.z, p: analytic?.p, simulated: lm.simulated, levelP: lp, cutoff: cut, classes: classes,
                            geodaCodes: codes, geodaLabels: codes.map { $0.map { GeoDaClusters.localMoranLabels[$0] } }, undefined: lm.undefined,
                            summary: "\(label): " + ["HH", "LH", "LL", "HL", "ns"].map { c in "\(c) \(classes.count { $0.description == c })" }.joined(separator: ", ")
@@ -183,7 +196,7 @@ struct StepContext {
             if geoda, let lp { codes = GeoDaClusters.localGeary(lg, weights: w, p: lp, cutoff: cut) }
             return Partial(value: lg.value, z: nil, p: nil, simulated: lg.simulated, levelP: lp, cutoff: cut, classes: classes,
                            geodaCodes: codes, geodaLabels: codes.map { $0.map { GeoDaClusters.localGearyLabels[$0] } }, undefined: lg.undefined,
-                           summary: "\(prefix): " + ["HH", "LL", "other", "ns"].map { c in "\(c) \(classes.count { $0.description == c })" }.joined(separator: ", ")
+                           summary: "\(label): " + ["HH", "LL", "other", "ns"].map { c in "\(c) \(classes.count { $0.description == c })" }.joined(separator: ", ")
                                + (lp == nil ? "" : " (\(sidedness))"))
         case .joinCount:
             let lj = try LocalJoinCount(y, weights: weights.base, permutation: permutation, workers: workers)
@@ -199,7 +212,7 @@ struct StepContext {
             if geoda, let lp { codes = GeoDaClusters.joinCount(lj, weights: weights.base, p: lp, cutoff: cut) }
             return Partial(value: lj.value, z: nil, p: nil, simulated: lj.simulated, levelP: lp, cutoff: cut, classes: classes,
                            geodaCodes: codes, geodaLabels: codes.map { $0.map { GeoDaClusters.joinCountLabels[$0] } }, undefined: lj.undefined,
-                           summary: "\(spec.numerator) join-count: units \(y.count { $0 == 1 }), significant BB clusters \(classes.count { $0 == .joinCluster })")
+                           summary: "\(label): units \(y.count { $0 == 1 }), significant BB clusters \(classes.count { $0 == .joinCluster })")
         }
     }
 

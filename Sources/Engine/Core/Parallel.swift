@@ -48,6 +48,7 @@ public enum Parallel {
     ///   - grain: items per chunk (fixed; never derived from the core count).
     ///   - workers: number of concurrent workers; `body` sees `worker` in
     ///     `0..<workers` and each worker runs on one thread at a time.
+    ///   - body: the work of one chunk: the worker, the chunk's index, its range.
     /// - Complexity: O(n / grain) scheduling overhead.
     public static func forEachChunk(
         count n: Int,

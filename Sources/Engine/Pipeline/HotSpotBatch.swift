@@ -122,7 +122,7 @@ public struct HotSpotBatch: Sendable {
     /// Checks every job before any runs: options, inputs readable, output
     /// folders writable, no output overwriting an input or another job's
     /// output, and every field present in its layer (weights are built when the job runs). Reads each input once;
-    /// returns the layers for ``run(layers:workers:progress:report:)``.
+    /// returns the layers for ``run(workers:progress:report:)``.
     public func validate() throws -> [String: FeatureTable] {
         var layers: [String: FeatureTable] = [:]
         var outputs: [String: Int] = [:]

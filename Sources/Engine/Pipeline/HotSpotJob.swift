@@ -2,7 +2,7 @@ import Foundation
 
 /// One hot-spot analysis from a file to a file: what `geovote hotspots`
 /// runs, and what each entry of a batch job file becomes. The command and
-/// the batch build the same value and call the same ``run(layer:workers:progress:)``,
+/// the batch build the same value and call the same ``run(layer:workers:progress:weights:)``,
 /// so their outputs are the same bytes.
 public struct HotSpotJob: Sendable, Hashable {
     /// The layer to read (.shp, .geojson, .csv).
@@ -147,7 +147,11 @@ public struct HotSpotJob: Sendable, Hashable {
     /// Runs the analysis on `layer` (read with ``read()``, or given) and
     /// writes the output whole (CSV and GeoJSON through a temporary file
     /// renamed into place).
-    /// - Parameter prebuilt: weights already built for this layer (the CLI prints their summary first).
+    /// - Parameters:
+    ///   - given: the input layer, already read; nil: read here.
+    ///   - workers: threads (the output does not depend on it).
+    ///   - progress: asked for a progress receiver before each step.
+    ///   - prebuilt: weights already built for this layer (the CLI prints their summary first).
     public func run(layer given: FeatureTable? = nil, workers: Int = Parallel.defaultWorkerCount,
                     progress: HotSpotAnalysis.ProgressFactory? = nil, weights prebuilt: (SpatialWeights, WeightsSummary)? = nil) throws -> Report {
         try validate()

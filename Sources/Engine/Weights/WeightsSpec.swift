@@ -3,7 +3,7 @@ import Foundation
 /// Which spatial weights to build, as one value shared by the library, the
 /// `weights`, `hotspots` and `moran` commands and batch jobs.
 ///
-/// Spellings (``init(parsing:)``, ``description``): `queen`, `rook`,
+/// Spellings (``init(parsing:idField:)``, ``description``): `queen`, `rook`,
 /// `spdep-queen`, `spdep-rook`, `strict-queen`, `strict-rook`, `knn:K`,
 /// `distance:T` (CRS units, metres with geodesic distances),
 /// `distance:auto` (the smallest band that gives every unit a neighbour,
@@ -24,6 +24,9 @@ public enum WeightsSpec: Sendable, Hashable, CustomStringConvertible {
     public static let spellings = "queen, rook, spdep-queen, spdep-rook, strict-queen, strict-rook, knn:K, distance:T, distance:auto, kernel:FUNCTION:fixed:B|knn:K|adaptive:K, or a .gal/.gwt/.csv file"
 
     /// Parses a spelling (case-insensitive for the named kinds).
+    /// - Parameters:
+    ///   - text: the spelling: `queen`, `knn:8`, `distance:auto`, `w.gal` …
+    ///   - idField: for a weights file, the field holding its ids.
     /// - Throws: `GeoVoteError.invalidArgument` naming the spelling and the choices.
     public init(parsing text: String, idField: String? = nil) throws {
         let spec = text.trimmingCharacters(in: .whitespaces)
@@ -89,9 +92,12 @@ public enum WeightsSpec: Sendable, Hashable, CustomStringConvertible {
 
     /// Builds the weights for `table` (read from `file`, named in errors).
     /// - Parameters:
+    ///   - table: the layer.
+    ///   - file: its path, named in errors.
     ///   - geodesic: great-circle metres for distance kinds on a geographic CRS.
     ///   - snap: spdep-queen/spdep-rook's snap distance.
-    ///   - relativeTo: the folder a relative weights-file path is taken from.
+    ///   - folder: the folder a relative weights-file path is taken from.
+    ///   - workers: threads (the weights do not depend on it).
     /// - Throws: the builders' errors (geographic CRS, bad geometry), a
     ///   missing id field, a table without geometry for geometric kinds.
     public func build(_ table: FeatureTable, file: String, geodesic: Bool = false, snap: Double = SpatialWeights.spdepDefaultSnap,

@@ -21,6 +21,11 @@ enum GlobalInput {
 /// under randomisation (Cliff and Ord) with the kurtosis k. The p-values are
 /// one-sided in the direction of C − 1 (esda); C < 1 is positive
 /// autocorrelation. esda's default weights are row-standardised.
+/// Equivalent calls: esda `Geary(y, w)` (`C`, `EC`, `VC_norm`, `z_norm`,
+/// `p_norm`, `VC_rand`, `z_rand`, `p_rand`, `p_sim`); spdep `geary.test`.
+///
+/// Reference: Geary, R. C. (1954) The contiguity ratio and statistical
+/// mapping. The Incorporated Statistician 5(3), 115–145. doi:10.2307/2986645
 public struct GearyC: Sendable {
     public let C: Double
     public let expected = 1.0
@@ -81,7 +86,13 @@ public struct GearyC: Sendable {
 /// E[G] = S0 / (n (n − 1)); Var[G] from the b0…b4 terms of Getis and Ord.
 /// p_norm is one-sided of |z| (esda). esda always turns the weights binary;
 /// pass binary weights to reproduce it (GeoVote uses the weights given, as
-/// the 1992 paper allows, e.g. for distance weights).
+/// the 1992 paper allows, e.g. for distance weights). Equivalent calls: esda
+/// `G(y, w)` (`G`, `EG`, `VG`, `z_norm`, `p_norm`, `p_sim`); spdep
+/// `globalG.test(y, nb2listw(nb, style = "B"))`.
+///
+/// Reference: Getis, A. and Ord, J. K. (1992) The analysis of spatial
+/// association by use of distance statistics. Geographical Analysis 24(3),
+/// 189–206. doi:10.1111/j.1538-4632.1992.tb00261.x
 public struct GeneralG: Sendable {
     public let G: Double
     public let expected: Double

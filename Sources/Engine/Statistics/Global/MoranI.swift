@@ -7,6 +7,10 @@
 /// (Cliff and Ord 1981) with kurtosis b2. Equivalent: esda `Moran(y, w)`
 /// (`I`, `EI`, `VI_norm`, `z_norm`, `p_norm` (two-sided), `VI_rand`,
 /// `z_rand`, `p_rand`, `p_sim`); spdep `moran.test(randomisation = TRUE/FALSE)`.
+///
+/// References: Moran, P. A. P. (1950) Notes on continuous stochastic
+/// phenomena. Biometrika 37(1/2), 17–23. doi:10.2307/2332142. Cliff, A. D.
+/// and Ord, J. K. (1981) Spatial Processes: Models and Applications. Pion.
 public struct MoranI: Sendable {
     public let I: Double
     public let expected: Double

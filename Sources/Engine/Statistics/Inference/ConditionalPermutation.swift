@@ -72,8 +72,11 @@ public struct ConditionalPermutation: Sendable {
     /// - Parameters:
     ///   - observed: the observed statistic of each observation (NaN = undefined, skipped).
     ///   - values: the values drawn for the neighbours.
-    ///   - a, b: the affine coefficients of each observation.
-    ///   - squaredDifferenceFrom: f, for the squared-difference form (b unused).
+    ///   - w: the weights the statistic uses.
+    ///   - a: the first affine coefficient of each observation (s_i = a_i + b_i · Σ w_ij v_j).
+    ///   - b: the second.
+    ///   - focal: f, for the squared-difference form s_i = a_i Σ w_ij (f_i − v_j)² (b unused).
+    ///   - workers: threads (the result does not depend on it).
     public func run(observed: [Double], values: [Double], weights w: SpatialWeights, a: [Double], b: [Double],
                     squaredDifferenceFrom focal: [Double]? = nil,
                     workers: Int = Parallel.defaultWorkerCount) -> Result {

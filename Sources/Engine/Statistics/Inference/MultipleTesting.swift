@@ -1,5 +1,11 @@
 /// Corrections for testing every observation at once: the p-value cut-off
 /// below which a local statistic counts as significant.
+///
+/// References: Benjamini, Y. and Hochberg, Y. (1995) Controlling the false
+/// discovery rate. JRSS B 57(1), 289–300. doi:10.1111/j.2517-6161.1995.tb02031.x.
+/// Benjamini, Y. and Yekutieli, D. (2001) The control of the false discovery
+/// rate in multiple testing under dependency. Annals of Statistics 29(4),
+/// 1165–1188. doi:10.1214/aos/1013699998
 public enum MultipleTesting: String, Sendable, CaseIterable {
     /// No correction: the cut-off is α.
     case none

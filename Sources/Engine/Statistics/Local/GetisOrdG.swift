@@ -55,8 +55,14 @@ public struct GetisOrdG: Sendable {
     public let weightsUsed: SpatialWeights
 
     /// - Parameters:
+    ///   - y: the variable, finite, one value per unit.
     ///   - weights: the neighbour relation; for Gi* it must have no
     ///     self-links unless `selfWeight` is `.given`.
+    ///   - star: Gi* (the unit's own value included) or Gi.
+    ///   - selfWeight: Gi*'s self-weight rule.
+    ///   - variance: the variance the analytic z uses.
+    ///   - permutation: conditional permutation inference; nil: none.
+    ///   - workers: threads (the results do not depend on it).
     ///   - transform: applied after the self-weights (ArcGIS: binary; esda's
     ///     and GeoDa's G_Local: row); nil: the weights' own transform, re-applied.
     /// - Throws: when sizes differ, there are fewer than 3 values, a value

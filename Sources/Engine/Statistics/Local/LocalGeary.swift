@@ -97,6 +97,11 @@ public enum LocalGearyClass: String, Sendable, CaseIterable {
 /// α = Σ b_i (r_i − β)² / Σb − β/(Σb/n), v_i = α + β/b_i (β/b_i when that is
 /// negative): z_i = (r_i − β)/√v_i. Small communes' noisy shares are pulled
 /// in; esda's `Moran_Rate` and `Moran_Local_Rate` are Moran's I of z.
+/// Equivalent call: esda `esda.assuncao_rate(e, b)`.
+///
+/// Reference: Assunção, R. M. and Reis, E. A. (1999) A new proposal to
+/// adjust Moran's I for population density. Statistics in Medicine 18(16),
+/// 2147–2162. doi:10.1002/(SICI)1097-0258(19990830)18:16<2147::AID-SIM179>3.0.CO;2-I
 public enum EmpiricalBayes {
     public static func assuncaoReis(events e: [Double], population b: [Double], file: String? = nil) throws -> [Double] {
         guard e.count == b.count, !e.isEmpty else { throw GeoVoteError.invalidArgument("events and population differ in length") }

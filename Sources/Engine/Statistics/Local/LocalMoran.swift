@@ -45,8 +45,14 @@ public struct LocalMoran: Sendable {
         public var p: [Double]
     }
 
-    /// - Parameter transform: applied to `weights` unless they already carry
-    ///   it (default `.row`, as every reference; `.none` uses them as given).
+    /// - Parameters:
+    ///   - y: the variable, finite, one value per unit.
+    ///   - weights: the neighbour relation.
+    ///   - transform: applied to `weights` unless they already carry
+    ///     it (default `.row`, as every reference; `.none` uses them as given).
+    ///   - scale: esda's (n − 1)/n factor, or spdep's none.
+    ///   - permutation: conditional permutation inference; nil: none.
+    ///   - workers: threads (the results do not depend on it).
     public init(_ y: [Double], weights: SpatialWeights, transform: WeightsTransform = .row, scale: Scale = .esda,
                 permutation: ConditionalPermutation? = nil, workers: Int = Parallel.defaultWorkerCount) throws {
         let w = weights.applying(transform)

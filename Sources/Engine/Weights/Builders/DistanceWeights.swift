@@ -38,11 +38,16 @@ extension SpatialWeights {
     /// Neighbours at distance d ≤ threshold (inclusive).
     ///
     /// - Parameters:
-    ///   - binary: weights 1; else inverse distance d^alpha (alpha < 0,
-    ///     libpysal's `alpha=-1` default).
+    ///   - points: the features' points (``WeightsPoints``).
+    ///   - threshold: the band, in CRS units (metres when geodesic).
+    ///   - binary: weights 1; else inverse distance d^alpha.
+    ///   - alpha: the power of the inverse distance (alpha < 0, libpysal's
+    ///     `alpha=-1` default).
     ///   - includeColocated: keep neighbours at distance 0 (spdep
     ///     `dnearneigh` does; libpysal's sparse distance matrix drops them).
     ///     Inverse-distance weights cannot include them.
+    ///   - workers: threads (the weights do not depend on it).
+    ///
     /// Equivalent: libpysal `DistanceBand(points, threshold, binary, alpha)`,
     /// spdep `dnearneigh(x, 0, threshold)`.
     public static func distanceBand(
