@@ -111,12 +111,7 @@ struct Join: ParsableCommand {
                       + joined.unmatchedResults.map { "\($0.key.isEmpty ? "<no key>" : $0.key) (record \($0.record))" }.joined(separator: ", "))
             }
             if let unmatched {
-                var report = FeatureTable(geometries: Array(repeating: .empty(.point), count: joined.unmatchedGeometries.count + joined.unmatchedResults.count))
-                let all = joined.unmatchedGeometries.map { ("geometries", $0) } + joined.unmatchedResults.map { ("results", $0) }
-                report.columns = [Column(name: "side", values: .text(all.map(\.0))),
-                                  Column(name: "record", values: .integer(all.map { Int64($0.1.record) })),
-                                  Column(name: "key", values: .text(all.map { $0.1.key }))]
-                try CSVWriter().write(report, to: unmatched)
+                try CSVWriter().write(joined.unmatchedReport, to: unmatched)
             }
             if requireAll, !(joined.unmatchedGeometries.isEmpty && joined.unmatchedResults.isEmpty) {
                 throw GeoVoteError.invalidArgument("--require-all: \(joined.unmatchedGeometries.count + joined.unmatchedResults.count) keys are unmatched (listed above)")

@@ -14,10 +14,11 @@ public struct JoinResult: Sendable {
     public var notes: [String]
 }
 
-extension FeatureTable {
+extension Column {
     /// A key value as text for matching: integers in decimal, integral reals
     /// without ".0", text with surrounding blanks removed; nil when missing.
-    func keyText(_ column: Column, _ i: Int) -> String? {
+    func keyText(_ i: Int) -> String? {
+        let column = self
         switch column.values {
         case let .integer(v): return v[i].map { String($0) }
         case let .real(v):
@@ -27,6 +28,14 @@ extension FeatureTable {
             let t = column.values.displayValue(i).trimmingCharacters(in: .whitespaces)
             return t.isEmpty ? nil : t
         }
+    }
+}
+
+extension FeatureTable {
+    /// The same join with the results of another layer (its geometries unused).
+    public func joined(with results: FeatureTable, key: String, resultsKey: String? = nil,
+                       file: String? = nil, resultsFile: String? = nil) throws -> JoinResult {
+        try joined(with: results.attributes, key: key, resultsKey: resultsKey, file: file, resultsFile: resultsFile)
     }
 
     /// Joins `results` to these features: feature i gets the values of the
@@ -39,7 +48,7 @@ extension FeatureTable {
     ///   are returned for the report.
     /// - The results' key column is not copied; a results column whose name
     ///   the features already use gets a suffix (`_2`, …).
-    public func joined(with results: FeatureTable, key: String, resultsKey: String? = nil,
+    public func joined(with results: AttributeTable, key: String, resultsKey: String? = nil,
                        file: String? = nil, resultsFile: String? = nil) throws -> JoinResult {
         let rightKeyName = resultsKey ?? key
         guard let leftKey = column(named: key) else {
@@ -48,10 +57,10 @@ extension FeatureTable {
         guard let rightKey = results.column(named: rightKeyName) else {
             throw GeoVoteError.invalidArgument("\(resultsFile ?? "the results") has no field '\(rightKeyName)'; fields: \(results.columns.map(\.name).joined(separator: ", "))")
         }
-        func index(_ t: FeatureTable, _ c: Column, _ f: String?) throws -> [String: Int] {
+        func index(_ rows: Int, _ c: Column, _ f: String?) throws -> [String: Int] {
             var map: [String: Int] = [:]
-            for i in 0..<t.count {
-                guard let k = t.keyText(c, i) else { continue }
+            for i in 0..<rows {
+                guard let k = c.keyText(i) else { continue }
                 if let first = map[k] {
                     throw GeoVoteError.malformed(DataLocation(file: f, record: i, field: c.name, value: k),
                                                  reason: "is a duplicate key (also record \(first)); a join needs unique keys")
@@ -60,18 +69,18 @@ extension FeatureTable {
             }
             return map
         }
-        let leftIndex = try index(self, leftKey, file)
-        let rightIndex = try index(results, rightKey, resultsFile)
+        let leftIndex = try index(count, leftKey, file)
+        let rightIndex = try index(results.count, rightKey, resultsFile)
 
         var rowOf = [Int?](repeating: nil, count: count)
         var unmatchedLeft: [(record: Int, key: String)] = []
         for i in 0..<count {
-            let k = keyText(leftKey, i)
+            let k = leftKey.keyText(i)
             if let k, let r = rightIndex[k] { rowOf[i] = r } else { unmatchedLeft.append((i, k ?? "")) }
         }
         var unmatchedRight: [(record: Int, key: String)] = []
         for r in 0..<results.count {
-            let k = results.keyText(rightKey, r)
+            let k = rightKey.keyText(r)
             if k == nil || leftIndex[k!] == nil { unmatchedRight.append((r, k ?? "")) }
         }
 

@@ -97,7 +97,7 @@ public struct FeatureTable: Sendable, Equatable {
 
     /// The column with this name (exact match first, then case-insensitive).
     public func column(named name: String) -> Column? {
-        columns.first { $0.name == name } ?? columns.first { $0.name.lowercased() == name.lowercased() }
+        AttributeTable.column(named: name, in: columns)
     }
 
     /// The geometry kinds present, in a stable order.

@@ -71,6 +71,19 @@ import Testing
             #expect(t.column(named: "region_ar")?.values.displayValue(i) == t.column(named: "nom_ar")?.values.displayValue(i))
         }
         #expect(t.column(named: "votes_rni")?.values.number(11) == nil)
+
+        // The same join from the results as an attribute table (no geometry
+        // made up), and the unmatched-key report as one, written as CSV.
+        var reader = CSVReader()
+        let attributes = try reader.readAttributes(Fixtures.path("encodings/results_fr.csv"))
+        #expect(attributes.count == 12 && attributes == results.attributes)
+        let same = try regions.joined(with: attributes, key: "code")
+        #expect(same.table == t)
+        let report = same.unmatchedReport
+        let path = Fixtures.scratch() + "/unmatched.csv"
+        try CSVWriter(columnTypes: true).write(report, to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "side,record,key\ngeometries,11,12\nresults,11,13\n")
+        #expect(try String(contentsOfFile: path + "t", encoding: .utf8) == "\"String\",\"Integer64\",\"String\"\n")
     }
 
     @Test func duplicateKeysAreAnError() throws {

@@ -39,14 +39,26 @@ public struct CSVReader {
 
     public static let separators: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")]
 
+    /// The CSV as a layer without geometries (``FeatureTable/init(attributes:)``).
     public mutating func read(_ path: String) throws -> FeatureTable {
+        FeatureTable(attributes: try readAttributes(path))
+    }
+
+    /// The CSV as a layer without geometries.
+    public mutating func read(bytes input: [UInt8], file: String) throws -> FeatureTable {
+        FeatureTable(attributes: try readAttributes(bytes: input, file: file))
+    }
+
+    /// The CSV's typed columns.
+    public mutating func readAttributes(_ path: String) throws -> AttributeTable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw GeoVoteError.io(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
         }
-        return try read(bytes: [UInt8](data), file: path)
+        return try readAttributes(bytes: [UInt8](data), file: path)
     }
 
-    public mutating func read(bytes input: [UInt8], file: String) throws -> FeatureTable {
+    /// The typed columns of CSV bytes; `file` names them in errors.
+    public mutating func readAttributes(bytes input: [UInt8], file: String) throws -> AttributeTable {
         notes = []
         var bytes = input
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
@@ -98,8 +110,7 @@ public struct CSVReader {
         let columns = names.indices.map { c in
             Column(name: names[c], values: textFields.contains(names[c]) ? .text(cells[c]) : Self.typed(cells[c], separator: sep))
         }
-        return FeatureTable(geometries: Array(repeating: .empty(.point), count: rows.count), columns: columns,
-                            crs: nil, sourceEncoding: textEncoding)
+        return AttributeTable(count: rows.count, columns: columns, sourceEncoding: textEncoding)
     }
 
     static func display(_ sep: UInt8) -> String { sep == 9 ? "tab" : String(Character(Unicode.Scalar(sep))) }
@@ -272,9 +283,14 @@ public struct CSVWriter {
         self.columnTypes = columnTypes
     }
 
-    /// The `.csvt` line: one quoted GDAL type per column.
-    public func columnTypeLine(_ table: FeatureTable) -> String {
-        var types = table.columns.map { column -> String in
+    /// The `.csvt` line: one quoted GDAL type per column (and WKT when written).
+    public func columnTypeLine(_ table: FeatureTable) -> String { columnTypeLine(table.columns, wkt: wkt) }
+
+    /// The `.csvt` line of an attribute table (no WKT column).
+    public func columnTypeLine(_ table: AttributeTable) -> String { columnTypeLine(table.columns, wkt: false) }
+
+    func columnTypeLine(_ columns: [Column], wkt: Bool) -> String {
+        var types = columns.map { column -> String in
             switch column.values {
             case .integer: "Integer64"
             case .real: "Real"
@@ -285,8 +301,18 @@ public struct CSVWriter {
         return types.map { "\"\($0)\"" }.joined(separator: ",") + "\n"
     }
 
+    /// The CSV bytes of a layer: its columns, and its geometries as a last
+    /// column `WKT` when ``wkt`` is set.
     public func encode(_ table: FeatureTable, file: String = "the CSV") throws -> [UInt8] {
-        let wktText: [String]? = wkt ? try Self.wellKnownText(table, file: file) : nil
+        try encode(table.attributes, wkt: wkt ? try Self.wellKnownText(table, file: file) : nil, file: file)
+    }
+
+    /// The CSV bytes of an attribute table.
+    public func encode(_ table: AttributeTable, file: String = "the CSV") throws -> [UInt8] {
+        try encode(table, wkt: nil, file: file)
+    }
+
+    func encode(_ table: AttributeTable, wkt wktText: [String]?, file: String) throws -> [UInt8] {
         var out = [UInt8]()
         func field(_ s: String) {
             if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
@@ -337,10 +363,16 @@ public struct CSVWriter {
         try GeometryEngine.map(table.geometries, file: file) { geos, g in g.isEmpty ? "" : try geos.wkt(g) }
     }
 
+    /// Writes a layer (see ``encode(_:file:)-(FeatureTable,_)``), whole: to a
+    /// temporary file beside the target, then renamed; the `.csvt` after it.
     public func write(_ table: FeatureTable, to path: String) throws {
-        let bytes = try encode(table, file: path)
-        // Written whole to a temporary file beside the target, then renamed.
-        try AtomicFile.write(Data(bytes), to: path)
+        try AtomicFile.write(Data(try encode(table, file: path)), to: path)
+        if columnTypes { try AtomicFile.write(Data(columnTypeLine(table).utf8), to: Self.columnTypePath(path)) }
+    }
+
+    /// Writes an attribute table, whole, and its `.csvt` when asked.
+    public func write(_ table: AttributeTable, to path: String) throws {
+        try AtomicFile.write(Data(try encode(table, file: path)), to: path)
         if columnTypes { try AtomicFile.write(Data(columnTypeLine(table).utf8), to: Self.columnTypePath(path)) }
     }
 
