@@ -206,12 +206,15 @@ public struct ShapefileWriter {
             for (r, v) in values.enumerated() {
                 guard let v else { close(r, null: true); continue }
                 guard v.isFinite else { throw GeoVoteError.malformed(location(r), reason: "is \(v); a DBF number must be finite") }
-                var text = "\(v)"  // shortest text that reads back to the same Double
-                if text.hasSuffix(".0") { text.removeLast(2) }
-                if !text.contains("e"), let dot = text.firstIndex(of: ".") {
-                    decimals = max(decimals, text.distance(from: dot, to: text.endIndex) - 1)
+                // The shortest text that reads back to the same Double, read as
+                // bytes (String.contains(String) goes through Foundation's
+                // range(of:): 12 % of an end-to-end run).
+                var text = Array("\(v)".utf8)
+                if text.count > 2, text[text.count - 2] == UInt8(ascii: "."), text[text.count - 1] == UInt8(ascii: "0") { text.removeLast(2) }
+                if !text.contains(UInt8(ascii: "e")), let dot = text.firstIndex(of: UInt8(ascii: ".")) {
+                    decimals = max(decimals, text.count - dot - 1)
                 }
-                data.append(contentsOf: text.utf8)
+                data.append(contentsOf: text)
                 close(r, null: false)
             }
             if decimals == 0 { decimals = 1 }  // keeps the field a real for readers
