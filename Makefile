@@ -49,7 +49,7 @@ run: build
 	$(RELEASE_BIN)/geovote weights Fixtures/morocco/communes_utm29n.shp --type queen --id code --output $(OUT)/communes_queen.gal
 	$(RELEASE_BIN)/geovote moran Fixtures/morocco/communes_utm29n.shp --field PJD/valid --weights queen --permutations 999
 	$(RELEASE_BIN)/geovote hotspots Fixtures/morocco/communes_utm29n.shp --field all/valid,voters/registered \
-	  --statistic gistar,local-moran --weights queen --permutations 999 --seed 2021 --output $(OUT)/morocco_hotspots.csv
+	  --statistic gistar,local-moran --weights queen --permutations 999 --seed 2021 --id code --output $(OUT)/morocco_hotspots.csv
 	$(RELEASE_BIN)/geovote batch Fixtures/morocco/hotspots_job.json
 	$(RELEASE_BIN)/geovote join Fixtures/sample/capitals.shp Fixtures/encodings/results_fr.csv --key code \
 	  --output $(OUT)/capitals_results.geojson --unmatched $(OUT)/capitals_unmatched.csv
