@@ -161,3 +161,87 @@ text("duplicate_keys.csv", "code;votes_mp\n001;120\n002;95\n001;130\n")
 text("ragged.csv", "code;votes_mp;votes_pam\n001;120;80\n002;95\n003;310;12\n")
 text("undeclared_cp1256.csv", "code,name_ar\n001,الرباط\n", encoding="cp1256")
 text("unclosed_quote.csv", 'code,name\n001,"Rabat\n002,Sale\n')
+
+# --- Hostile input (issue 18): each reproduces one defect an audit found. ---
+
+
+def polygon_record(rings, parts=None, shape_type=5):
+    """The content of one polygon record; `parts` overrides the part starts."""
+    pts = [p for r in rings for p in r]
+    xs = [p[0] for p in pts]
+    ys = [p[1] for p in pts]
+    starts = parts if parts is not None else [sum(len(r) for r in rings[:k]) for k in range(len(rings))]
+    content = struct.pack("<i4dii", shape_type, min(xs), min(ys), max(xs), max(ys), len(starts), len(pts))
+    content += b"".join(struct.pack("<i", s) for s in starts)
+    return content + b"".join(struct.pack("<2d", *p) for p in pts)
+
+
+def shp_records(contents, shape_type=5, index=None):
+    """(.shp, .shx) bytes for record contents; `index(i, offset, words)` may rewrite .shx entries."""
+    def header(length_words):
+        return struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_words) + struct.pack(
+            "<2i4d4d", 1000, shape_type, 0, 0, 10, 10, 0, 0, 0, 0)
+    body, entries, offset = b"", [], 50
+    for i, content in enumerate(contents):
+        body += struct.pack(">2i", i + 1, len(content) // 2) + content
+        entries.append((offset, len(content) // 2))
+        offset += 4 + len(content) // 2
+    if index:
+        entries = index(entries)
+    shx_body = b"".join(struct.pack(">2i", o, w) for o, w in entries)
+    return header(50 + len(body) // 2), body, header(50 + len(shx_body) // 2) + shx_body
+
+
+def triple(name, contents, records=None, index=None, shape_type=5, fields=None, dbf_bytes=None):
+    head, body, shx = shp_records(contents, shape_type, index)
+    write(name, "shp", head + body)
+    write(name, "shx", shx)
+    n = len(contents)
+    write(name, "dbf", dbf_bytes if dbf_bytes is not None else dbf(records or [[b"%03d" % (i + 1), b"1"] for i in range(n)], fields or FIELDS))
+
+
+sq = [(0, 0), (0, 1), (1, 1), (1, 0), (0, 0)]
+sq2 = [(2, 0), (2, 1), (3, 1), (3, 0), (2, 0)]
+hole = [(0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8), (0.2, 0.2)]
+# 12. A polygon whose first part starts at vertex 2 (crashed in Geometry).
+triple("part_start", [polygon_record([sq]), polygon_record([sq], parts=[2])])
+# 13. A record of shape type 77 (read as an empty geometry).
+triple("shape_type_77", [polygon_record([sq]), polygon_record([sq], shape_type=77)])
+# 14. A .shx whose entries all point at record 1 (nine copies of it).
+triple("shx_all_first", [polygon_record([sq]), polygon_record([sq2]), polygon_record([sq])],
+       index=lambda e: [e[0]] * len(e))
+# 15. A .shx indexing 2 of the .shp's 3 records.
+triple("shx_short", [polygon_record([sq]), polygon_record([sq2]), polygon_record([sq])], index=lambda e: e[:2],
+       records=[[b"001", b"1"], [b"002", b"1"]])
+# 16. A .shx offset into the middle of a record.
+triple("shx_mid_record", [polygon_record([sq]), polygon_record([sq2])], index=lambda e: [e[0], (e[1][0] - 10, e[1][1])])
+# 17. A hole with a NaN coordinate (dropped silently by the ring classification).
+nan = float("nan")
+triple("nan_hole", [polygon_record([sq, [(0.2, 0.2), (0.8, 0.2), (nan, 0.8), (0.2, 0.8), (0.2, 0.2)]])],
+       records=[[b"001", b"1"]])
+# 18. A DBF field of width 0 (a column shorter than the table).
+def dbf_raw(records, fields, count=None, header_len=None, record_len=None, deleted=()):
+    header_len = header_len if header_len is not None else 32 + 32 * len(fields) + 1
+    record_len = record_len if record_len is not None else 1 + sum(f[2] for f in fields)
+    data = struct.pack("<BBBBIHH20x", 3, 121, 9, 8, len(records) if count is None else count, header_len, record_len)
+    for name, ftype, width, decimals in fields:
+        data += struct.pack("<11sc4xBB14x", name.encode(), ftype.encode(), width, decimals)
+    data += b"\r"
+    for k, rec in enumerate(records):
+        data += (b"*" if k in deleted else b" ") + b"".join(v.ljust(f[2])[: f[2]] for v, f in zip(rec, fields))
+    return data + b"\x1a"
+
+
+one = [polygon_record([sq])]
+triple("dbf_zero_width", one, dbf_bytes=dbf_raw([[b"001", b""]], [("CODE", "C", 5, 0), ("EMPTY", "N", 0, 0)]))
+# 19. A DBF header declaring 2^31 - 1 records for a one-record file (a 547 GB reservation).
+triple("dbf_huge_count", one, dbf_bytes=dbf_raw([[b"001", b"1"]], FIELDS, count=2**31 - 1))
+# 20. A header length too short for its field descriptors (attributes vanished).
+triple("dbf_short_header", one, dbf_bytes=dbf_raw([[b"001", b"1"]], FIELDS, header_len=33))
+# 21. A record length that is not 1 + the field widths.
+triple("dbf_record_length", one, dbf_bytes=dbf_raw([[b"001", b"1"]], FIELDS, record_len=40))
+# 22. Records flagged deleted: skipped with their shapes, and said.
+triple("dbf_deleted", [polygon_record([sq]), polygon_record([sq2]), polygon_record([sq])],
+       dbf_bytes=dbf_raw([[b"001", b"1"], [b"002", b"2"], [b"003", b"3"]], FIELDS, deleted={1}))
+# 23. Two fields with the same name.
+triple("dbf_duplicate_names", one, dbf_bytes=dbf_raw([[b"001", b"1"]], [("CODE", "C", 5, 0), ("CODE", "N", 8, 0)]))

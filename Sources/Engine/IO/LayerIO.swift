@@ -69,7 +69,7 @@ public enum LayerIO {
     public static func read(_ path: String, options: ReadOptions) throws -> (table: FeatureTable, notes: [String]) {
         switch try Format(path: path) {
         case .shapefile:
-            return (try ShapefileReader(encoding: options.encoding).read(path), [])
+            return try ShapefileReader(encoding: options.encoding).readWithNotes(path)
         case .geoJSON:
             var reader = GeoJSONReader()
             let table = try reader.read(path)

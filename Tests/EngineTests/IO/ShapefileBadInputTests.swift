@@ -71,4 +71,34 @@ import Testing
         let table = try ShapefileReader(encoding: .windows1256).read(Fixtures.path("bad/undeclared_cp1256.shp"))
         #expect(table.columns[0].values.displayValue(0) == "الرباط")
     }
+
+    /// Hostile files from the input audit (issue 18; Fixtures/bad/make.py
+    /// items 12–23): each crashed, hung or read wrongly; each is now one
+    /// error naming the file and, where there is one, the record or field.
+    @Test(arguments: [
+        ("part_start", "part_start.shp: record 1: has part 0 starting at vertex 2 of 5"),
+        ("shape_type_77", "shape_type_77.shp: record 1: has shape type 77"),
+        ("shx_all_first", "shx_all_first.shp: record 1: is indexed at byte 100"),
+        ("shx_short", "shx_short.shp: holds 3 records but its .shx indexes 2"),
+        ("shx_mid_record", "shx_mid_record.shp: record 1: is indexed at byte 216"),
+        ("nan_hole", "nan_hole.shp: record 0: \"(nan, 0.8)\" has vertex 7, which is not a finite coordinate"),
+        ("dbf_zero_width", "dbf_zero_width.dbf: field '#2': has width 0"),
+        ("dbf_huge_count", "dbf_huge_count.dbf: declares 2147483647 records of 14 bytes, but the file holds 1"),
+        ("dbf_short_header", "dbf_short_header.dbf: declares records of 14 bytes, but its 0 fields take 1 + 0"),
+        ("dbf_record_length", "dbf_record_length.dbf: declares records of 40 bytes, but its 2 fields take 1 + 13"),
+        ("dbf_duplicate_names", "dbf_duplicate_names.dbf: field 'CODE': names fields 1 and 2"),
+    ])
+    func hostileFileIsOneClearError(name: String, expected: String) throws {
+        let m = try #require(message(name), "\(name) was read without an error")
+        #expect(m.contains(expected), "\(m)")
+    }
+
+    /// Records flagged deleted are skipped with their shapes, and a note says so.
+    @Test func deletedRecordsAreSkippedAndSaid() throws {
+        let (table, notes) = try ShapefileReader().readWithNotes(Fixtures.path("bad/dbf_deleted.shp"))
+        #expect(table.count == 2)
+        #expect(table.column(named: "CODE")?.values == .text(["001", "003"]))
+        #expect(table.geometries[1].boundingBox?.minX == 0, "record 2's square, not record 1's")
+        #expect(notes.count == 1 && notes[0].contains("1 records flagged deleted were skipped with their shapes (records 1)"))
+    }
 }

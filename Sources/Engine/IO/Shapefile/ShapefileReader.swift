@@ -24,6 +24,12 @@ public struct ShapefileReader {
     }
 
     public func read(_ path: String) throws -> FeatureTable {
+        try readWithNotes(path).table
+    }
+
+    /// Reads the shapefile; `notes` say what was skipped (records flagged
+    /// deleted in the .dbf, with their shapes, as GDAL does).
+    public func readWithNotes(_ path: String) throws -> (table: FeatureTable, notes: [String]) {
         let paths = ShapefilePaths(path)
         guard let shpPath = paths.existing("shp") else { throw GeoVoteError.io(path: paths.shp, reason: "no such file") }
         guard paths.existing("shx") != nil else {
@@ -32,15 +38,24 @@ public struct ShapefileReader {
         guard let dbfPath = paths.existing("dbf") else {
             throw GeoVoteError.io(path: paths.dbf, reason: "missing: a shapefile needs its .dbf attribute table next to \(shpPath)")
         }
-        let geometries = try readGeometries(shpPath)
-        let (columns, detected, recordCount) = try readAttributes(dbfPath, cpgPath: paths.existing("cpg"))
+        var geometries = try readGeometries(shpPath)
+        var (columns, detected, recordCount, deleted) = try readAttributes(dbfPath, cpgPath: paths.existing("cpg"))
         guard recordCount == geometries.count else {
             throw GeoVoteError.malformed(
                 DataLocation(file: dbfPath),
                 reason: "has \(recordCount) records but \(shpPath) has \(geometries.count) shapes")
         }
+        var notes: [String] = []
+        if !deleted.isEmpty {
+            let drop = Set(deleted)
+            let keep = (0..<recordCount).filter { !drop.contains($0) }
+            geometries = keep.map { geometries[$0] }
+            columns = columns.map { Column(name: $0.name, values: $0.values.gathered(keep.map { Optional($0) })) }
+            notes.append("\(dbfPath): \(deleted.count) records flagged deleted were skipped with their shapes (records "
+                         + deleted.prefix(10).map(String.init).joined(separator: ", ") + (deleted.count > 10 ? ", …" : "") + ")")
+        }
         let crs = try paths.existing("prj").map { try CoordinateReferenceSystem(prjFile: $0) }
-        return FeatureTable(geometries: geometries, columns: columns, crs: crs, sourceEncoding: detected)
+        return (FeatureTable(geometries: geometries, columns: columns, crs: crs, sourceEncoding: detected), notes)
     }
 
     // MARK: Geometry
@@ -59,6 +74,7 @@ public struct ShapefileReader {
             throw GeoVoteError.malformed(DataLocation(file: path), reason: "has shape type \(layerType), which GeoVote does not read (MultiPatch?)")
         }
         let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        try Self.checkIndex(shp.pointee, path: path)
         var result: [Geometry] = []
         result.reserveCapacity(Int(count))
         for i in 0..<count {
@@ -71,6 +87,9 @@ public struct ShapefileReader {
             }
             defer { SHPDestroyObject(object) }
             let o = object.pointee
+            if o.nSHPType != SHPT_NULL, Self.layerKind(o.nSHPType) == nil {
+                throw GeoVoteError.malformed(DataLocation(file: path, record: Int(i)), reason: "has shape type \(o.nSHPType), which is not a shapefile shape type")
+            }
             if o.nSHPType == SHPT_NULL || o.nVertices == 0 {
                 result.append(.empty(kind == .lineString ? .lineString : kind))
                 continue
@@ -83,6 +102,44 @@ public struct ShapefileReader {
             result.append(try makeGeometry(o, kind: kind, location: DataLocation(file: path, record: Int(i))))
         }
         return result
+    }
+
+    /// Checks the .shx against the .shp before any record is read: each
+    /// entry points past the header at a record of that number, inside the
+    /// file, after the previous one; and the .shp holds no record the index
+    /// leaves out.
+    static func checkIndex(_ info: SHPInfo, path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let size = data.count
+        func bigEndian(_ at: Int) -> Int {
+            Int(Int32(bitPattern: UInt32(data[at]) << 24 | UInt32(data[at + 1]) << 16 | UInt32(data[at + 2]) << 8 | UInt32(data[at + 3])))
+        }
+        let count = Int(info.nRecords)
+        var previousEnd = 100
+        for i in 0..<count {
+            let offset = Int(info.panRecOffset[i]), length = Int(info.panRecSize[i])
+            let location = DataLocation(file: path, record: i)
+            guard offset >= previousEnd, offset + 8 <= size, offset + 8 + length <= size else {
+                throw GeoVoteError.malformed(location, reason: "is indexed at byte \(offset) (\(length) bytes) of a \(size)-byte file, "
+                                             + (offset < previousEnd ? "inside the header or the previous record" : "past its end") + ": the .shx is corrupt")
+            }
+            let number = bigEndian(offset)
+            guard number == i + 1 else {
+                throw GeoVoteError.malformed(location, reason: "is indexed at byte \(offset), where the .shp holds record number \(number), not \(i + 1): the .shx is corrupt")
+            }
+            previousEnd = offset + 8 + length
+        }
+        // Records after the last indexed one: the .shx leaves them out.
+        var position = previousEnd, extra = 0
+        while position + 8 <= size {
+            let words = bigEndian(position + 4)
+            guard words >= 0, position + 8 + 2 * words <= size else { break }
+            position += 8 + 2 * words
+            extra += 1
+        }
+        if extra > 0 {
+            throw GeoVoteError.malformed(DataLocation(file: path), reason: "holds \(count + extra) records but its .shx indexes \(count): rebuild the index")
+        }
     }
 
     static func layerKind(_ type: Int32) -> GeometryKind? {
@@ -99,6 +156,10 @@ public struct ShapefileReader {
         let n = Int(o.nVertices)
         let xs = ContiguousArray(UnsafeBufferPointer(start: o.padfX, count: n))
         let ys = ContiguousArray(UnsafeBufferPointer(start: o.padfY, count: n))
+        if let v = (0..<n).first(where: { !xs[$0].isFinite || !ys[$0].isFinite }) {
+            throw GeoVoteError.malformed(DataLocation(file: location.file, record: location.record, value: "(\(xs[v]), \(ys[v]))"),
+                                         reason: "has vertex \(v), which is not a finite coordinate")
+        }
         switch kind {
         case .point:
             return .point(x: xs[0], y: ys[0])
@@ -112,7 +173,7 @@ public struct ShapefileReader {
         var starts = ContiguousArray<Int32>()
         for p in 0..<Int(max(o.nParts, 1)) {
             let start = o.nParts == 0 ? 0 : o.panPartStart[p]
-            guard start >= (starts.last ?? 0), Int(start) < n || n == 0 else {
+            guard p > 0 || start == 0, start >= (starts.last ?? 0), Int(start) < n || n == 0 else {
                 throw GeoVoteError.malformed(location, reason: "has part \(p) starting at vertex \(start) of \(n)")
             }
             starts.append(start)
@@ -191,7 +252,8 @@ public struct ShapefileReader {
 
     // MARK: Attributes
 
-    func readAttributes(_ path: String, cpgPath: String?) throws -> (columns: [Column], encoding: TextEncoding, records: Int) {
+    func readAttributes(_ path: String, cpgPath: String?) throws -> (columns: [Column], encoding: TextEncoding, records: Int, deleted: [Int]) {
+        try Self.checkDBFHeader(path)
         // NULL when the file cannot be opened or its header is bad.
         var hooks = ShapelibHooks.inMemory
         guard let dbf = DBFOpenLL(path, "rb", &hooks) else {
@@ -217,12 +279,14 @@ public struct ShapefileReader {
         for f in 1..<max(1, fieldCount) { offsets[f] = offsets[f - 1] + fields[f - 1].width }
         var raw = fields.map { RawDBFColumn(width: $0.width, bytes: []) }
         for f in 0..<fieldCount { raw[f].bytes.reserveCapacity(recordCount * fields[f].width) }
+        var deleted: [Int] = []
         for r in 0..<recordCount {
             // NULL when the record cannot be read.
             guard let tuple = DBFReadTuple(dbf, Int32(r)) else {
                 throw GeoVoteError.malformed(DataLocation(file: path, record: r), reason: "cannot be read (truncated .dbf)")
             }
             let record = UnsafeRawPointer(tuple).assumingMemoryBound(to: UInt8.self)
+            if record[0] == UInt8(ascii: "*") { deleted.append(r) }
             for f in 0..<fieldCount {
                 raw[f].bytes.append(contentsOf: UnsafeBufferPointer(start: record + offsets[f], count: fields[f].width))
             }
@@ -239,7 +303,63 @@ public struct ShapefileReader {
             let parser = DBFValueParser(file: path, field: name, type: UInt8(bitPattern: field.type), width: field.width, decimals: field.decimals, encoding: encoding)
             columns.append(Column(name: name, values: try parser.parse(raw[f])))
         }
-        return (columns, encoding, recordCount)
+        var seen: [String: Int] = [:]
+        for (f, column) in columns.enumerated() {
+            if let first = seen[column.name.lowercased()] {
+                throw GeoVoteError.malformed(DataLocation(file: path, field: column.name),
+                                             reason: "names fields \(first + 1) and \(f + 1): a DBF field name must be unique (rename one, e.g. with ogr2ogr -sql)")
+            }
+            seen[column.name.lowercased()] = f
+        }
+        return (columns, encoding, recordCount, deleted)
+    }
+
+    /// Checks a DBF header against itself and the file's size before
+    /// shapelib reads it (or reserves memory from its counts): the field
+    /// descriptors fit the header, every width is at least 1, the record
+    /// length is 1 + the widths, and the records fit in the file.
+    static func checkDBFHeader(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let size = Int((try? handle.seekToEnd()) ?? 0)
+        try? handle.seek(toOffset: 0)
+        let location = DataLocation(file: path)
+        guard size >= 32, let head = try? handle.read(upToCount: 32), head.count == 32 else {
+            throw GeoVoteError.malformed(location, reason: "is \(size) bytes: too short for a dBase header (32 bytes)")
+        }
+        let bytes = [UInt8](head)
+        let records = Int(bytes[4]) | Int(bytes[5]) << 8 | Int(bytes[6]) << 16 | Int(bytes[7]) << 24
+        let headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+        let recordLength = Int(bytes[10]) | Int(bytes[11]) << 8
+        guard headerLength >= 33, headerLength <= size else {
+            throw GeoVoteError.malformed(location, reason: "declares a header of \(headerLength) bytes in a \(size)-byte file: corrupt")
+        }
+        guard let rest = try? handle.read(upToCount: headerLength - 32), rest.count == headerLength - 32 else {
+            throw GeoVoteError.malformed(location, reason: "is truncated inside its header")
+        }
+        let descriptors = [UInt8](rest)
+        var widths = 0, fields = 0
+        var at = 0
+        while at + 32 <= descriptors.count, descriptors[at] != 0x0D {
+            let type = descriptors[at + 11]
+            let width = type == UInt8(ascii: "C") ? Int(descriptors[at + 16]) + 256 * Int(descriptors[at + 17]) : Int(descriptors[at + 16])
+            guard width >= 1 else {
+                throw GeoVoteError.malformed(DataLocation(file: path, field: "#\(fields + 1)"), reason: "has width 0: corrupt field descriptor")
+            }
+            widths += width
+            fields += 1
+            at += 32
+        }
+        let declaredFields = (headerLength - 33) / 32
+        guard fields == declaredFields || (fields < declaredFields && at < descriptors.count && descriptors[at] == 0x0D && fields > 0) else {
+            throw GeoVoteError.malformed(location, reason: "has \(fields) field descriptors where its header length (\(headerLength) bytes) says \(declaredFields): corrupt header")
+        }
+        guard recordLength == 1 + widths else {
+            throw GeoVoteError.malformed(location, reason: "declares records of \(recordLength) bytes, but its \(fields) fields take 1 + \(widths): corrupt header")
+        }
+        guard records <= (size - headerLength) / max(recordLength, 1) else {
+            throw GeoVoteError.malformed(location, reason: "declares \(records) records of \(recordLength) bytes, but the file holds \((size - headerLength) / max(recordLength, 1)): truncated or corrupt")
+        }
     }
 
     private func resolveEncoding(declared: String?, cpgPath: String?, dbfPath: String, names: [[UInt8]], text: [RawDBFColumn]) throws -> TextEncoding {
