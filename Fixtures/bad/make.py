@@ -245,3 +245,11 @@ triple("dbf_deleted", [polygon_record([sq]), polygon_record([sq2]), polygon_reco
        dbf_bytes=dbf_raw([[b"001", b"1"], [b"002", b"2"], [b"003", b"3"]], FIELDS, deleted={1}))
 # 23. Two fields with the same name.
 triple("dbf_duplicate_names", one, dbf_bytes=dbf_raw([[b"001", b"1"]], [("CODE", "C", 5, 0), ("CODE", "N", 8, 0)]))
+# 24. GeoJSON nested ~30,000 arrays deep in coordinates or properties, or
+# 9,000 nested members (the recursive readers overflowed the stack).
+text("deep_coordinates.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":'
+     + "[" * 30000 + "]" * 30000 + "}}]}")
+text("deep_properties.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":'
+     + "[" * 31000 + "]" * 31000 + '},"geometry":{"type":"Point","coordinates":[0,0]}}]}')
+text("deep_geometry.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
+     + '{"geometry":' * 9000 + "null" + "}" * 9000 + "}]}")

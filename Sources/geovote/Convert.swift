@@ -28,6 +28,7 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         try common.withLayer(file, textFields: Set(text.flatMap { $0.split(separator: ",").map(String.init) })) { input in
+            try LayerIO.checkOutput(output, doesNotOverwrite: [file])
             var table = input
             if makeValid {
                 let (fixed, repaired) = try input.repaired(file: file)
@@ -88,6 +89,8 @@ struct Join: ParsableCommand {
         guard parts.count >= 1, !parts[0].isEmpty else { throw ValidationError("--key needs a field name") }
         let textFields = Set(text.flatMap { $0.split(separator: ",").map(String.init) } + [parts.last!])
         try common.withLayer(geometries) { layer in
+            try LayerIO.checkOutput(output, doesNotOverwrite: [geometries, results])
+            if let unmatched { try LayerIO.checkOutput(unmatched, doesNotOverwrite: [geometries, results]) }
             var resultsTextEncoding: TextEncoding?
             if let resultsEncoding {
                 guard let e = TextEncoding(name: resultsEncoding) else { throw GeoVoteError.invalidArgument("unknown --results-encoding '\(resultsEncoding)'") }

@@ -25,6 +25,7 @@ struct Project: ParsableCommand {
 
     func run() throws {
         try common.withLayer(file) { table in
+            try LayerIO.checkOutput(output, doesNotOverwrite: [file])
             guard let source = table.crs else {
                 throw GeoVoteError.unsupported("\(file): the layer has no CRS (.prj); cannot reproject it")
             }

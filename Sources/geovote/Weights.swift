@@ -90,7 +90,7 @@ struct Weights: ParsableCommand {
                 ids = (0..<table.count).map { column.values.displayValue($0) }
                 if Set(ids!).count != ids!.count { throw GeoVoteError.invalidArgument("field '\(id)' has duplicate values: it cannot serve as ids") }
             }
-            let layerName = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let layerName = { (name: String) in name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name }(AtomicFile.name(of: file))
             try WeightsFiles.write(w, to: output, ids: ids, layerName: layerName, idField: id ?? "FID")
             print(WeightsSummary(w).description)
             print("wrote \(output)")

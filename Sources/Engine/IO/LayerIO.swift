@@ -103,4 +103,23 @@ public enum LayerIO {
             return options.csvGeometry != nil || table.geometries.allSatisfy(\.isEmpty) ? [] : ["\(path): CSV holds the attributes only; geometry not written"]
         }
     }
+
+    /// The files a layer path stands for: a shapefile's sidecars, else the path.
+    public static func files(of path: String) -> [String] {
+        let lower = path.lowercased()
+        guard [".shp", ".dbf", ".shx"].contains(where: { lower.hasSuffix($0) }) else { return [path] }
+        let stem = String(path.dropLast(4))
+        return [".shp", ".shx", ".dbf", ".prj", ".cpg"].map { stem + $0 }
+    }
+
+    /// Refuses, before any work, an output that would replace a file of one
+    /// of the inputs (symbolic links and `..` resolved).
+    /// - Throws: `GeoVoteError.invalidArgument` naming both.
+    public static func checkOutput(_ output: String, doesNotOverwrite inputs: [String]) throws {
+        func canonical(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        let read = Set(inputs.flatMap(files(of:)).map(canonical))
+        if let clash = files(of: output).map(canonical).first(where: read.contains) {
+            throw GeoVoteError.invalidArgument("the output \(output) would overwrite the input (\(clash)): write to another file")
+        }
+    }
 }

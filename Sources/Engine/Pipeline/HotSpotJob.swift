@@ -60,11 +60,12 @@ public struct HotSpotJob: Sendable, Hashable {
     }
 
     /// The files an input layer is made of, for the overwrite check.
-    static func files(of path: String) -> [String] {
-        let lower = path.lowercased()
-        guard lower.hasSuffix(".shp") || lower.hasSuffix(".dbf") || lower.hasSuffix(".shx") else { return [path] }
-        let stem = String(path.dropLast(4))
-        return [".shp", ".shx", ".dbf", ".prj", ".cpg"].map { stem + $0 }
+    static func files(of path: String) -> [String] { LayerIO.files(of: path) }
+
+    /// The weights file, resolved against ``weightsFolder``; nil for built weights.
+    var weightsFile: String? {
+        guard case let .file(path, _) = options.weights else { return nil }
+        return path.hasPrefix("/") || (weightsFolder ?? "").isEmpty ? path : weightsFolder! + "/" + path
     }
 
     /// Checks what can be checked without reading data: the options, the
@@ -81,17 +82,13 @@ public struct HotSpotJob: Sendable, Hashable {
         guard AtomicFile.canWrite(into: folder) else {
             throw GeoVoteError.io(path: output, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
         }
-        let inputs = Set(Self.files(of: input).map(Self.canonical))
-        if case let .file(path, _) = options.weights {
-            let resolved = path.hasPrefix("/") || (weightsFolder ?? "").isEmpty ? path : weightsFolder! + "/" + path
+        if let resolved = weightsFile {
             guard FileManager.default.isReadableFile(atPath: resolved) else {
                 throw GeoVoteError.io(path: resolved, reason: "cannot be read: no such weights file, or not readable")
             }
         }
-        let outputs = (format == .shapefile ? Self.files(of: output) : [output]).map(Self.canonical)
-        if let clash = outputs.first(where: { inputs.contains($0) }) {
-            throw GeoVoteError.invalidArgument("the output \(output) would overwrite the input (\(clash)): write to another file")
-        }
+        _ = format
+        try LayerIO.checkOutput(output, doesNotOverwrite: [input] + (weightsFile.map { [$0] } ?? []))
         if table.naming == .geoda, options.statistics != [.localMoran] || options.convention != .geoda {
             throw GeoVoteError.invalidArgument("GeoDa's names (LISA_I, LISA_CL, LISA_P) are for local-moran under the geoda convention")
         }

@@ -255,7 +255,9 @@ public struct GeoJSONReader {
         }
 
         /// Reads one array; returns its depth (0 = a position).
-        mutating func readArray(_ s: inout JSONScanner, top: Bool = false) throws -> Int {
+        mutating func readArray(_ s: inout JSONScanner, top: Bool = false, level: Int = 0) throws -> Int {
+            // A MultiPolygon nests 4 arrays; refuse deeper before recursing (stack).
+            guard level < 4 else { throw s.error("coordinates are nested more than 4 arrays deep") }
             try s.expect(UInt8(ascii: "["))
             let next = s.peek()
             if next == UInt8(ascii: "]") {
@@ -280,7 +282,7 @@ public struct GeoJSONReader {
             }
             var depth: Int?
             repeat {
-                let d = try readArray(&s)
+                let d = try readArray(&s, level: level + 1)
                 if let depth, depth != d { throw s.error("coordinate arrays are nested unevenly") }
                 depth = d
                 if d > 0 {

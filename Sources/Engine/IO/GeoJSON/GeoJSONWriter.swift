@@ -25,11 +25,10 @@ public struct GeoJSONWriter {
 
     public mutating func write(_ table: FeatureTable, to path: String) throws {
         let bytes = try encode(table, file: path)
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = AtomicFile.folder(of: path)
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw GeoVoteError.io(path: path, reason: "cannot be written")
-        }
+        // Whole or not at all: a temporary file beside the target, renamed.
+        try AtomicFile.write(Data(bytes), to: path)
     }
 
     /// Whether the layer can be written as GeoJSON at all (its CRS), so that
@@ -88,6 +87,9 @@ public struct GeoJSONWriter {
                 try out.value(column.values, i, location: DataLocation(file: file, record: i, field: column.name))
             }
             out.raw("},\"geometry\":")
+            guard table.geometries[i].hasFiniteCoordinates else {
+                throw GeoVoteError.malformed(DataLocation(file: file, record: i), reason: "has a NaN or infinite coordinate; GeoJSON numbers must be finite")
+            }
             out.geometry(table.geometries[i])
             out.raw("}")
         }

@@ -14,6 +14,12 @@ struct JSONScanner {
     let bytes: [UInt8]
     var position = 0
     let file: String
+    /// Objects and arrays open around the current position.
+    private var depth = 0
+    /// Deeper nesting is refused: the readers recurse, and a few kilobytes
+    /// of brackets would overflow the stack. GeoJSON needs 4 levels for
+    /// coordinates; properties rarely more than a few.
+    static let maximumDepth = 200
     private var numberScratch = [CChar](repeating: 0, count: 64)
 
     init(bytes: [UInt8], file: String) {
@@ -80,7 +86,16 @@ struct JSONScanner {
 
     /// Walks the members of an object, calling `body` with each key; `body`
     /// must consume the value.
+    private mutating func enter() throws {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            throw error("nests objects and arrays more than \(Self.maximumDepth) deep")
+        }
+    }
+
     mutating func object(_ body: (inout JSONScanner, String) throws -> Void) throws {
+        try enter()
+        defer { depth -= 1 }
         try expect(UInt8(ascii: "{"))
         if consume(UInt8(ascii: "}")) { return }
         repeat {
@@ -93,6 +108,8 @@ struct JSONScanner {
 
     /// Walks the elements of an array; `body` must consume each element.
     mutating func array(_ body: (inout JSONScanner) throws -> Void) throws {
+        try enter()
+        defer { depth -= 1 }
         try expect(UInt8(ascii: "["))
         if consume(UInt8(ascii: "]")) { return }
         repeat {

@@ -28,44 +28,72 @@ public struct ShapefileWriter {
         self.lastModified = lastModified
     }
 
+    /// Writes the layer as a shapefile (.shp, .shx, .dbf, .cpg, .prj), whole
+    /// or not at all: every file goes to a hidden temporary name beside the
+    /// target and is renamed into place only when all are written; on any
+    /// failure the temporary files are removed and existing files are left
+    /// as they were. (The renames are one per file: a crash between them can
+    /// leave a new .shp beside an old .dbf, never a half-written file.)
     public mutating func write(_ table: FeatureTable, to path: String) throws {
         let paths = ShapefilePaths(path)
         let shapeType = try Self.shapeType(for: table)
-        try FileManager.default.createDirectory(
-            atPath: (paths.base as NSString).deletingLastPathComponent.isEmpty ? "." : (paths.base as NSString).deletingLastPathComponent,
-            withIntermediateDirectories: true)
         let fieldPlan = try planFields(table, file: paths.dbf)
-
-        // NULL when the files cannot be created.
-        var hooks = ShapelibHooks.inMemory
-        guard let shp = SHPCreateLL(paths.shp, shapeType, &hooks) else {
-            throw GeoVoteError.io(path: paths.shp, reason: "cannot be created")
-        }
-        do {
-            defer { SHPClose(shp) }
-            for (i, g) in table.geometries.enumerated() {
-                try writeShape(g, index: i, type: shapeType, to: shp, file: paths.shp)
+        let folder = AtomicFile.folder(of: paths.base)
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder) cannot be created")
             }
         }
-        for path in [paths.shp, paths.shx] where MemoryFile.takeFailure(path) {
-            throw GeoVoteError.io(path: path, reason: "cannot be written (disk full?)")
+        let temporary = ShapefilePaths(AtomicFile.temporaryPath(beside: paths.base))
+        let extensions = ["shp", "shx", "dbf", "cpg"] + (table.crs == nil ? [] : ["prj"])
+        func file(_ p: ShapefilePaths, _ ext: String) -> String { p.base + "." + ext }
+        do {
+            try writeFiles(table, shapeType: shapeType, plan: fieldPlan, to: temporary, naming: paths)
+            for ext in extensions {
+                guard rename(file(temporary, ext), file(paths, ext)) == 0 else {
+                    throw GeoVoteError.io(path: file(paths, ext), reason: "cannot be written: \(String(cString: strerror(errno)))")
+                }
+            }
+        } catch {
+            for ext in extensions { unlink(file(temporary, ext)) }
+            throw error
         }
-        try writeAttributes(table, plan: fieldPlan, path: paths.dbf)
-        if MemoryFile.takeFailure(paths.dbf) { throw GeoVoteError.io(path: paths.dbf, reason: "cannot be written (disk full?)") }
-        // shapelib writes a .cpg only for some code pages; write ours always.
-        try write(text: encoding.cpgName + "\n", to: paths.cpg)
-        if let crs = table.crs {
-            try write(text: crs.esriWKT, to: paths.prj)
-        } else if FileManager.default.fileExists(atPath: paths.prj) {
+        if table.crs == nil, FileManager.default.fileExists(atPath: paths.prj) {
             try? FileManager.default.removeItem(atPath: paths.prj)
         }
     }
 
-    private func write(text: String, to path: String) throws {
+    /// Writes the files at `files`; messages name `names` (the real paths).
+    private mutating func writeFiles(_ table: FeatureTable, shapeType: Int32, plan fieldPlan: [FieldPlan],
+                                     to files: ShapefilePaths, naming names: ShapefilePaths) throws {
+        // NULL when the files cannot be created.
+        var hooks = ShapelibHooks.inMemory
+        guard let shp = SHPCreateLL(files.shp, shapeType, &hooks) else {
+            throw GeoVoteError.io(path: names.shp, reason: "cannot be created")
+        }
+        do {
+            defer { SHPClose(shp) }
+            for (i, g) in table.geometries.enumerated() {
+                try writeShape(g, index: i, type: shapeType, to: shp, file: names.shp)
+            }
+        }
+        for (path, name) in [(files.shp, names.shp), (files.shx, names.shx)] where MemoryFile.takeFailure(path) {
+            throw GeoVoteError.io(path: name, reason: "cannot be written (disk full?)")
+        }
+        try writeAttributes(table, plan: fieldPlan, path: files.dbf, file: names.dbf)
+        if MemoryFile.takeFailure(files.dbf) { throw GeoVoteError.io(path: names.dbf, reason: "cannot be written (disk full?)") }
+        // shapelib writes a .cpg only for some code pages; write ours always.
+        try write(text: encoding.cpgName + "\n", to: files.cpg, file: names.cpg)
+        if let crs = table.crs { try write(text: crs.esriWKT, to: files.prj, file: names.prj) }
+    }
+
+    private func write(text: String, to path: String, file: String) throws {
         do {
             try text.write(toFile: path, atomically: false, encoding: .utf8)
         } catch {
-            throw GeoVoteError.io(path: path, reason: "cannot be written: \(error.localizedDescription)")
+            throw GeoVoteError.io(path: file, reason: "cannot be written: \(error.localizedDescription)")
         }
     }
 
@@ -251,11 +279,11 @@ public struct ShapefileWriter {
         data.append(contentsOf: digits.reversed())
     }
 
-    private func writeAttributes(_ table: FeatureTable, plan: [FieldPlan], path: String) throws {
+    private func writeAttributes(_ table: FeatureTable, plan: [FieldPlan], path: String, file: String) throws {
         var hooks = ShapelibHooks.inMemory
         // NULL when the file cannot be created.
         guard let dbf = DBFCreateLL(path, encoding.cpgName, &hooks) else {
-            throw GeoVoteError.io(path: path, reason: "cannot be created")
+            throw GeoVoteError.io(path: file, reason: "cannot be created")
         }
         defer { DBFClose(dbf) }
         if let date = lastModified {
@@ -265,16 +293,16 @@ public struct ShapefileWriter {
             let name = field.nameBytes.map { CChar(bitPattern: $0) } + [0]
             // Returns the field index, or -1 on failure.
             guard DBFAddNativeFieldType(dbf, name, CChar(bitPattern: field.type), Int32(field.width), Int32(field.decimals)) >= 0 else {
-                throw GeoVoteError.io(path: path, reason: "cannot add field '\(field.name)' (width \(field.width))")
+                throw GeoVoteError.io(path: file, reason: "cannot add field '\(field.name)' (width \(field.width))")
             }
         }
         if plan.isEmpty {
             // A DBF needs a field; GDAL writes FID in this case too.
             guard DBFAddNativeFieldType(dbf, "FID", CChar(UInt8(ascii: "N")), 11, 0) >= 0 else {
-                throw GeoVoteError.io(path: path, reason: "cannot add field 'FID'")
+                throw GeoVoteError.io(path: file, reason: "cannot add field 'FID'")
             }
             for r in 0..<table.count where DBFWriteIntegerAttribute(dbf, Int32(r), 0, Int32(r)) == 0 {
-                throw GeoVoteError.io(path: path, reason: "cannot write record \(r)")
+                throw GeoVoteError.io(path: file, reason: "cannot write record \(r)")
             }
             return
         }
@@ -310,7 +338,7 @@ public struct ShapefileWriter {
             }
             // Returns 0 on failure.
             let ok = record.withUnsafeMutableBytes { DBFWriteTuple(dbf, Int32(r), $0.baseAddress) }
-            guard ok != 0 else { throw GeoVoteError.io(path: path, reason: "cannot write record \(r)") }
+            guard ok != 0 else { throw GeoVoteError.io(path: file, reason: "cannot write record \(r)") }
         }
     }
 }
