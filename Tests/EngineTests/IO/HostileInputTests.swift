@@ -50,4 +50,30 @@ import Testing
         try LayerIO.write(good, to: "g.geojson")
         #expect(try LayerIO.read(dir + "/o.shp").count == good.count)
     }
+
+    /// 10,001 fields sharing a 10-byte prefix: refused at once (it was a
+    /// 46-second quadratic name search, then a trap); 2,046 still write.
+    @Test func tooManyFieldsAreRefused() throws {
+        let dir = Fixtures.scratch()
+        func table(_ fields: Int) -> FeatureTable {
+            FeatureTable(geometries: [.point(x: 0, y: 0)],
+                         columns: (0..<fields).map { Column(name: "party_votes_\($0)", values: .integer([1])) })
+        }
+        #expect(message { try LayerIO.write(table(10_001), to: dir + "/wide.shp") }?.contains("10001 fields; a DBF holds at most 2046") == true)
+        try LayerIO.write(table(2046), to: dir + "/ok.shp")
+        #expect(try LayerIO.read(dir + "/ok.shp").columns.count == 2046)
+    }
+
+    /// spdep contiguity with a snap far below the coordinates' precision
+    /// (the grid index overflowed Int64): the same links as the default snap.
+    @Test func tinySnapDoesNotOverflow() throws {
+        let communes = try LayerIO.read(Fixtures.path("morocco/communes_utm29n.shp"))
+        let tiny = try SpatialWeights.contiguity(communes, rule: .spdepQueen, snap: 1e-300)
+        let usual = try SpatialWeights.contiguity(communes, rule: .spdepQueen)
+        #expect(tiny.linkCount == usual.linkCount && tiny.linkCount == 8664)
+        var far = communes
+        far.geometries[0] = .polygon([[Point(x: 1e12, y: 0), Point(x: 1e12, y: 1), Point(x: 1e12 + 1, y: 1),
+                                                                 Point(x: 1e12 + 1, y: 0), Point(x: 1e12, y: 0)]])
+        _ = try SpatialWeights.contiguity(far, rule: .spdepQueen)
+    }
 }

@@ -165,8 +165,15 @@ public struct ShapefileWriter {
         var isNull: [Bool]
     }
 
+    /// The most fields a DBF header can describe (a 65,535-byte header of
+    /// 32-byte descriptors; GDAL's limit too).
+    public static let maximumFields = 2046
+
     private mutating func planFields(_ table: FeatureTable, file: String) throws -> [FieldPlan] {
         renamedFields = []
+        guard table.columns.count <= Self.maximumFields else {
+            throw GeoVoteError.unsupported("\(file): the layer has \(table.columns.count) fields; a DBF holds at most \(Self.maximumFields): keep fewer fields, or write GeoJSON or CSV")
+        }
         var used = Set<[UInt8]>()
         var plans: [FieldPlan] = []
         for column in table.columns {
@@ -174,7 +181,7 @@ public struct ShapefileWriter {
                 throw GeoVoteError.malformed(DataLocation(file: file, field: column.name), reason: "field name cannot be written in \(encoding)")
             }
             if nameBytes.count > 10 || used.contains(nameBytes) {
-                nameBytes = uniqueName(column.name, used: used)
+                nameBytes = try uniqueName(column.name, used: used, file: file)
                 renamedFields.append((column.name, encoding.decode(nameBytes) ?? column.name))
             }
             used.insert(nameBytes)
@@ -182,10 +189,14 @@ public struct ShapefileWriter {
             plan.nameBytes = nameBytes
             plans.append(plan)
         }
+        let recordLength = 1 + plans.reduce(0) { $0 + $1.width }
+        guard recordLength <= 65_535 else {
+            throw GeoVoteError.unsupported("\(file): the fields take \(recordLength) bytes a record; a DBF record holds at most 65,535: write GeoJSON or CSV")
+        }
         return plans
     }
 
-    private func uniqueName(_ name: String, used: Set<[UInt8]>) -> [UInt8] {
+    private func uniqueName(_ name: String, used: Set<[UInt8]>, file: String) throws -> [UInt8] {
         for suffix in [""] + (1...9999).map({ "_\($0)" }) {
             var prefix = ""
             for c in name {
@@ -195,7 +206,7 @@ public struct ShapefileWriter {
             }
             if let bytes = encoding.encode(prefix + suffix), !used.contains(bytes) { return bytes }
         }
-        preconditionFailure("no unique field name")
+        throw GeoVoteError.unsupported("\(file): no free 10-byte name for field '\(name)'")
     }
 
     private func cells(_ column: Column, file: String) throws -> FieldPlan {

@@ -163,7 +163,15 @@ extension SpatialWeights {
                 vertices.append(Vertex(x: g.x[v] + 0, y: g.y[v] + 0, polygon: Int32(p)))
             }
         }
-        func cell(_ v: Double) -> Int64 { snap > 0 ? Int64((v / snap).rounded(.down)) : 0 }
+        if let bad = vertices.first(where: { !$0.x.isFinite || !$0.y.isFinite }) {
+            throw GeoVoteError.malformed(DataLocation(record: Int(bad.polygon), value: "(\(bad.x), \(bad.y))"), reason: "is not a finite coordinate")
+        }
+        // The grid only picks candidates (the box test below decides), so a
+        // cell may be wider than snap: wide enough that no cell index leaves
+        // ±2⁵⁰ (a vertex at 1e12, or a snap of 1e-300, overflowed Int64).
+        let extent = vertices.reduce(0) { max($0, abs($1.x), abs($1.y)) }
+        let cellSize = max(snap, extent / 0x1p50)
+        func cell(_ v: Double) -> Int64 { snap > 0 ? Int64((v / cellSize).rounded(.down)) : 0 }
         struct CellKey: Hashable { var cx: Int64, cy: Int64, x: UInt64, y: UInt64 }
         func key(_ v: Vertex) -> CellKey {
             snap > 0 ? CellKey(cx: cell(v.x), cy: cell(v.y), x: 0, y: 0) : CellKey(cx: 0, cy: 0, x: v.x.bitPattern, y: v.y.bitPattern)
