@@ -76,4 +76,40 @@ import Testing
                                                                  Point(x: 1e12 + 1, y: 0), Point(x: 1e12, y: 0)]])
         _ = try SpatialWeights.contiguity(far, rule: .spdepQueen)
     }
+
+    /// Weights files that were read wrongly without a word, and weights that
+    /// were written so they could not be read back.
+    @Test func badWeightsFilesAreRefused() throws {
+        let dir = Fixtures.scratch()
+        let ids = ["a", "b", "c"]
+        func read(_ name: String, _ text: String) -> String? {
+            let path = dir + "/" + name
+            try? text.write(toFile: path, atomically: true, encoding: .utf8)
+            return message { _ = try WeightsFiles.read(path, ids: ids) }
+        }
+        #expect(read("noheader.csv", "0,1,1\n1,0,1\n")?.contains("starts with a link, not the header line") == true)
+        #expect(read("noheader.gwt", "a b 1\nb a 1\n")?.contains("starts without the header line") == true)
+        #expect(read("count.gwt", "0 4 layer id\na b 1\n")?.contains("declares 4 observations; the layer has 3") == true)
+        #expect(read("twice.gal", "0 3 layer id\na 1\nb\na 1\nc\n")?.contains("\"a\" is listed twice as a focal unit") == true)
+        for bad in ["nan", "inf", "-1"] {
+            #expect(read("w\(bad).gwt", "0 3 layer id\na b \(bad)\n")?.contains("\"\(bad)\" is not a weight") == true, "\(bad)")
+        }
+        #expect(read("good.gwt", "0 3 layer id\na b 0.5\nb a 0.5\n") == nil)
+        // Writing: non-finite weights and ids a GAL cannot hold are refused, nothing written.
+        let w = SpatialWeights(neighborLists: [[1], [0], []], weightLists: [[Double.infinity], [1], []], transform: WeightsTransform.none)
+        #expect(message { try WeightsFiles.write(w, to: dir + "/inf.gwt") }?.contains("not finite") == true)
+        let b = SpatialWeights(neighborLists: [[1], [0], []], weightLists: [[1], [1], []], transform: .binary)
+        #expect(message { try WeightsFiles.write(b, to: dir + "/space.gal", ids: ["Sidi Slimane", "b", "c"]) }?.contains("\"Sidi Slimane\" is an id with a blank") == true)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/inf.gwt") && !FileManager.default.fileExists(atPath: dir + "/space.gal"))
+    }
+
+    /// CSV numbers beyond Double's range stay text (a statistic on them
+    /// then names the value) instead of becoming infinity.
+    @Test func hugeCSVNumbersAreNotInfinity() throws {
+        let path = Fixtures.scratch() + "/big.csv"
+        try "code,v\n1,1e400\n2,5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let table = try LayerIO.read(path)
+        #expect(table.column(named: "v")?.values == .text(["1e400", "5"]))
+        #expect(message { _ = try table.numericValues(of: "v", file: path) }?.contains("record 0, field 'v': \"1e400\" is missing or not numeric") == true)
+    }
 }

@@ -263,9 +263,15 @@ public struct CSVReader {
         // Mixed "1.5" and "1,5" is ambiguous (thousands?): text.
         if points > 0 && commas > 0 { return .text(values) }
         if commas > 0 && separator == UInt8(ascii: ",") { return .text(values) }
-        return .real(values.map { v in
+        let reals = values.map { v in
             v.flatMap { Double($0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")) }
-        })
+        }
+        // A number beyond Double's range (1e400, a five-million-digit
+        // integer) is not a number GeoVote can compute with: the column stays
+        // text, so a statistic on it fails naming the value instead of
+        // reading infinity.
+        if reals.contains(where: { $0.map { !$0.isFinite } ?? false }) { return .text(values) }
+        return .real(reals)
     }
 }
 

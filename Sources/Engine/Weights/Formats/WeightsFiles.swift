@@ -28,7 +28,17 @@ public enum WeightsFiles {
     public static func write(_ w: SpatialWeights, to path: String, ids: [String]? = nil, layerName: String = "layer", idField: String = "FID") throws {
         let format = try Format(path: path)
         let ids = ids ?? (0..<w.count).map(String.init)
-        precondition(ids.count == w.count)
+        guard ids.count == w.count else {
+            throw GeoVoteError.invalidArgument("\(path): \(ids.count) ids for weights of \(w.count) units")
+        }
+        if format != .csv, let bad = ids.firstIndex(where: { $0.isEmpty || $0.contains(where: { $0.isWhitespace || $0 == "," }) }) {
+            throw GeoVoteError.malformed(DataLocation(file: path, record: bad, value: ids[bad]),
+                                         reason: "is an id with a blank or a comma, which a .\(format.rawValue) file cannot hold: choose another id field")
+        }
+        if let i = (0..<w.count).first(where: { w.weights(of: $0).contains { !$0.isFinite } }) {
+            throw GeoVoteError.malformed(DataLocation(file: path, record: i, value: ids[i]),
+                                         reason: "has a weight that is not finite (co-located points with an inverse-distance or zero-bandwidth kernel?): nothing written")
+        }
         var text = ""
         text.reserveCapacity(w.linkCount * 12 + w.count * 8)
         switch format {
@@ -49,11 +59,7 @@ public enum WeightsFiles {
                 for (j, v) in zip(w.neighbors(of: i), w.weights(of: i)) { text += "\(i),\(j),\(v)\n" }
             }
         }
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw GeoVoteError.io(path: path, reason: "cannot be written: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(Data(text.utf8), to: path)
     }
 
     /// Reads a GAL, GWT or CSV file for a layer whose observations have
@@ -86,12 +92,16 @@ public enum WeightsFiles {
                 throw GeoVoteError.malformed(DataLocation(file: path, record: 0), reason: "declares \(declared) observations; the layer has \(ids.count)")
             }
             var l = 1
+            var seen = Set<Int>()
             while l < lines.count {
                 let head = lines[l]
                 guard head.count == 2, let k = Int(head[1]) else {
                     throw GeoVoteError.malformed(DataLocation(file: path, record: l), reason: "should be 'id cardinality'")
                 }
                 let i = try locate(head[0], line: l)
+                guard seen.insert(i).inserted else {
+                    throw GeoVoteError.malformed(DataLocation(file: path, record: l, value: String(head[0])), reason: "is listed twice as a focal unit")
+                }
                 let list = k > 0 && l + 1 < lines.count ? lines[l + 1] : []
                 guard list.count == k else {
                     throw GeoVoteError.malformed(DataLocation(file: path, record: l + 1), reason: "lists \(list.count) neighbours, not \(k)")
@@ -101,11 +111,29 @@ public enum WeightsFiles {
                 l += k > 0 ? 2 : 1
             }
         case .gwt, .csv:
-            // Both start with a header line: "0 n layer idfield" or "focal,neighbor,weight".
+            // Both start with a header line: "0 n layer idfield" (or "n") or
+            // "focal,neighbor,weight". A first line that reads as a link is
+            // not a header: it would be lost.
+            guard let header = lines.first else { throw GeoVoteError.malformed(DataLocation(file: path), reason: "is empty") }
+            if format == .csv {
+                guard !(header.count == 3 && header.allSatisfy({ Double($0) != nil })) else {
+                    throw GeoVoteError.malformed(DataLocation(file: path, record: 0), reason: "starts with a link, not the header line 'focal,neighbor,weight'")
+                }
+            } else {
+                guard header.count == 1 || header.count == 4, let declared = Int(header.count == 1 ? header[0] : header[1]) else {
+                    throw GeoVoteError.malformed(DataLocation(file: path, record: 0), reason: "starts without the header line '0 n layer idfield'")
+                }
+                guard declared == ids.count else {
+                    throw GeoVoteError.malformed(DataLocation(file: path, record: 0), reason: "declares \(declared) observations; the layer has \(ids.count)")
+                }
+            }
             for (offset, line) in lines.dropFirst().enumerated() {
                 let l = offset + 1
                 guard line.count == 3, let v = Double(line[2]) else {
                     throw GeoVoteError.malformed(DataLocation(file: path, record: l), reason: "should be 'id neighbour weight'")
+                }
+                guard v.isFinite, v >= 0 else {
+                    throw GeoVoteError.malformed(DataLocation(file: path, record: l, value: String(line[2])), reason: "is not a weight: weights are finite and not negative")
                 }
                 let i = format == .csv ? try csvIndex(line[0], ids.count, path, l) : try locate(line[0], line: l)
                 let j = format == .csv ? try csvIndex(line[1], ids.count, path, l) : try locate(line[1], line: l)
