@@ -253,3 +253,6 @@ text("deep_properties.geojson", '{"type":"FeatureCollection","features":[{"type"
      + "[" * 31000 + "]" * 31000 + '},"geometry":{"type":"Point","coordinates":[0,0]}}]}')
 text("deep_geometry.geojson", '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":'
      + '{"geometry":' * 9000 + "null" + "}" * 9000 + "}]}")
+# 25. A polygon ring whose last vertex is not its first (converted to GeoJSON
+# that GeoVote then refused): closed on read, with a note.
+triple("open_ring", [polygon_record([[(0, 0), (0, 1), (1, 1), (1, 0)]])], records=[[b"001", b"1"]])

@@ -101,4 +101,15 @@ import Testing
         #expect(table.geometries[1].boundingBox?.minX == 0, "record 2's square, not record 1's")
         #expect(notes.count == 1 && notes[0].contains("1 records flagged deleted were skipped with their shapes (records 1)"))
     }
+
+    /// An open polygon ring is closed on read and said, so the GeoJSON
+    /// written from it reads back.
+    @Test func openRingIsClosedAndSaid() throws {
+        let (table, notes) = try ShapefileReader().readWithNotes(Fixtures.path("bad/open_ring.shp"))
+        #expect(table.geometries[0].coordinateCount == 5)
+        #expect(notes == ["\(Fixtures.path("bad/open_ring.shp")): 1 polygons had a ring whose last vertex is not its first; closed (records 0)"])
+        let out = Fixtures.scratch() + "/open.geojson"
+        try LayerIO.write(table, to: out)
+        #expect(try LayerIO.read(out).geometries[0].coordinateCount == 5)
+    }
 }

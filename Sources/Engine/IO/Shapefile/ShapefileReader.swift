@@ -31,6 +31,7 @@ public struct ShapefileReader {
     /// deleted in the .dbf, with their shapes, as GDAL does).
     public func readWithNotes(_ path: String) throws -> (table: FeatureTable, notes: [String]) {
         let paths = ShapefilePaths(path)
+
         guard let shpPath = paths.existing("shp") else { throw GeoVoteError.io(path: paths.shp, reason: "no such file") }
         guard paths.existing("shx") != nil else {
             throw GeoVoteError.io(path: paths.shx, reason: "missing: a shapefile needs its .shx index next to \(shpPath)")
@@ -38,7 +39,7 @@ public struct ShapefileReader {
         guard let dbfPath = paths.existing("dbf") else {
             throw GeoVoteError.io(path: paths.dbf, reason: "missing: a shapefile needs its .dbf attribute table next to \(shpPath)")
         }
-        var geometries = try readGeometries(shpPath)
+        var (geometries, closedRecords) = try readGeometries(shpPath)
         var (columns, detected, recordCount, deleted) = try readAttributes(dbfPath, cpgPath: paths.existing("cpg"))
         guard recordCount == geometries.count else {
             throw GeoVoteError.malformed(
@@ -46,6 +47,11 @@ public struct ShapefileReader {
                 reason: "has \(recordCount) records but \(shpPath) has \(geometries.count) shapes")
         }
         var notes: [String] = []
+        let closed = (0..<geometries.count).filter { closedRecords.contains($0) }
+        if !closed.isEmpty {
+            notes.append("\(shpPath): \(closed.count) polygons had a ring whose last vertex is not its first; closed (records "
+                         + closed.prefix(10).map(String.init).joined(separator: ", ") + (closed.count > 10 ? ", …" : "") + ")")
+        }
         if !deleted.isEmpty {
             let drop = Set(deleted)
             let keep = (0..<recordCount).filter { !drop.contains($0) }
@@ -60,7 +66,8 @@ public struct ShapefileReader {
 
     // MARK: Geometry
 
-    func readGeometries(_ path: String) throws -> [Geometry] {
+    /// The shapes, and the records whose open rings were closed.
+    func readGeometries(_ path: String) throws -> ([Geometry], closed: Set<Int>) {
         // NULL when the file cannot be opened or its header/index is bad.
         var hooks = ShapelibHooks.inMemory
         guard let shp = SHPOpenLL(path, "rb", &hooks) else {
@@ -76,6 +83,7 @@ public struct ShapefileReader {
         let fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         try Self.checkIndex(shp.pointee, path: path)
         var result: [Geometry] = []
+        var closed = Set<Int>()
         result.reserveCapacity(Int(count))
         for i in 0..<count {
             // NULL when the record cannot be read (truncated file, bad offsets).
@@ -99,9 +107,11 @@ public struct ShapefileReader {
                     DataLocation(file: path, record: Int(i)),
                     reason: "has shape type \(o.nSHPType) but the file header says \(layerType)")
             }
-            result.append(try makeGeometry(o, kind: kind, location: DataLocation(file: path, record: Int(i))))
+            let (geometry, closedRing) = try makeGeometry(o, kind: kind, location: DataLocation(file: path, record: Int(i)))
+            result.append(geometry)
+            if closedRing { closed.insert(Int(i)) }
         }
-        return result
+        return (result, closed)
     }
 
     /// Checks the .shx against the .shp before any record is read: each
@@ -152,7 +162,7 @@ public struct ShapefileReader {
         }
     }
 
-    private func makeGeometry(_ o: SHPObject, kind: GeometryKind, location: DataLocation) throws -> Geometry {
+    private func makeGeometry(_ o: SHPObject, kind: GeometryKind, location: DataLocation) throws -> (Geometry, closed: Bool) {
         let n = Int(o.nVertices)
         let xs = ContiguousArray(UnsafeBufferPointer(start: o.padfX, count: n))
         let ys = ContiguousArray(UnsafeBufferPointer(start: o.padfY, count: n))
@@ -162,10 +172,10 @@ public struct ShapefileReader {
         }
         switch kind {
         case .point:
-            return .point(x: xs[0], y: ys[0])
+            return (.point(x: xs[0], y: ys[0]), false)
         case .multiPoint:
             let offsets = ContiguousArray((0...n).map(Int32.init))
-            return Geometry(kind: .multiPoint, x: xs, y: ys, ringOffsets: offsets, partOffsets: offsets)
+            return (Geometry(kind: .multiPoint, x: xs, y: ys, ringOffsets: offsets, partOffsets: offsets), false)
         default:
             break
         }
@@ -181,16 +191,33 @@ public struct ShapefileReader {
         starts.append(Int32(n))
         if kind == .lineString {
             let parts = ContiguousArray((0..<starts.count).map(Int32.init))
-            return Geometry(kind: starts.count == 2 ? .lineString : .multiLineString, x: xs, y: ys, ringOffsets: starts, partOffsets: parts)
+            return (Geometry(kind: starts.count == 2 ? .lineString : .multiLineString, x: xs, y: ys, ringOffsets: starts, partOffsets: parts), false)
         }
-        return try Self.groupRings(Geometry(kind: .multiPolygon, x: xs, y: ys, ringOffsets: starts,
-                                            partOffsets: ContiguousArray((0..<starts.count).map(Int32.init))), location: location)
+        var closed = false
+        let polygon = try Self.groupRings(Geometry(kind: .multiPolygon, x: xs, y: ys, ringOffsets: starts,
+                                                   partOffsets: ContiguousArray((0..<starts.count).map(Int32.init))), location: location, closed: &closed)
+        return (polygon, closed)
     }
 
     /// Groups the rings of a shapefile polygon (each ring its own part on
     /// input) into polygons: clockwise exteriors, each with the
     /// counter-clockwise holes it contains.
-    static func groupRings(_ g: Geometry, location: DataLocation) throws -> Geometry {
+    static func groupRings(_ given: Geometry, location: DataLocation, closed: inout Bool) throws -> Geometry {
+        // A ring whose last vertex is not its first is closed (as GDAL
+        // reads it), and the reader says which records it closed.
+        var g = given
+        let open = (0..<given.ringCount).filter { r in
+            let c = given.coordinates(ofRing: r)
+            return !c.isEmpty && (given.x[c.lowerBound] != given.x[c.upperBound - 1] || given.y[c.lowerBound] != given.y[c.upperBound - 1])
+        }
+        if !open.isEmpty {
+            let rings = (0..<given.ringCount).map { r -> [Point] in
+                let points = given.points(ofRing: r)
+                return open.contains(r) ? points + [points[0]] : points
+            }
+            g = Geometry.build(kind: .multiPolygon, parts: rings.map { [$0] })
+            closed = true
+        }
         let ringCount = g.ringCount
         for r in 0..<ringCount where g.coordinates(ofRing: r).count < 4 {
             throw GeoVoteError.malformed(location, reason: "has ring \(r) with \(g.coordinates(ofRing: r).count) vertices; a polygon ring needs at least 4")
