@@ -46,7 +46,7 @@ struct Project: ParsableCommand {
                 }
                 FileHandle.standardError.write(Data((message + "\n").utf8))
             }
-            let projected = try table.projected(to: target)
+            let projected = try table.projected(to: target, file: file)
             // GeoJSON output keeps the CRS asked for (the pre-RFC 'crs' member).
             try LayerIO.write(projected, to: output, options: .init(encoding: table.sourceEncoding ?? .utf8, keepCRS: true)).forEach(printNote)
             print("wrote \(projected.count) features in \(target) to \(output)")

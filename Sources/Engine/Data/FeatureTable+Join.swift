@@ -102,8 +102,9 @@ extension FeatureTable {
                 let s = k.drop { $0 == "0" }
                 return s.isEmpty ? "0" : String(s)
             }
-            let right = Set(unmatchedRight.map { stripped($0.key) })
-            let wouldMatch = unmatchedLeft.count { right.contains(stripped($0.key)) }
+            // Empty keys (missing values) match nothing whatever their zeros.
+            let right = Set(unmatchedRight.filter { !$0.key.isEmpty }.map { stripped($0.key) })
+            let wouldMatch = unmatchedLeft.count { !$0.key.isEmpty && right.contains(stripped($0.key)) }
             if wouldMatch > 0 {
                 notes.append("\(wouldMatch) unmatched keys would match if leading zeros were ignored (e.g. a code read as a number on one side): read that column as text or fix the codes")
             }

@@ -2,11 +2,15 @@ extension FeatureTable {
     /// The same features with every coordinate transformed to `target`,
     /// in parallel over all coordinates of the layer.
     ///
+    /// - Parameters:
+    ///   - target: the CRS to transform to.
+    ///   - file: the layer's path, named in errors.
+    ///   - workers: threads (the result does not depend on it).
     /// - Throws: when the layer has no CRS, or a coordinate cannot be
-    ///   transformed (the error names the feature).
-    public func projected(to target: CoordinateReferenceSystem, workers: Int = Parallel.defaultWorkerCount) throws -> FeatureTable {
+    ///   transformed (the error names the file and the feature).
+    public func projected(to target: CoordinateReferenceSystem, file: String? = nil, workers: Int = Parallel.defaultWorkerCount) throws -> FeatureTable {
         guard let source = crs else {
-            throw GeoVoteError.unsupported("the layer has no CRS (no .prj): cannot reproject it to \(target)")
+            throw GeoVoteError.unsupported((file.map { $0 + ": " } ?? "") + "the layer has no CRS (no .prj): cannot reproject it to \(target)")
         }
         let transformer = try CoordinateTransformer(from: source, to: target)
         // One flat array of all coordinates, transformed in bulk.
@@ -25,7 +29,9 @@ extension FeatureTable {
             // Name the feature that holds the failing coordinate.
             let index = location.record ?? 0
             let feature = (starts.firstIndex { $0 > index } ?? 1) - 1
-            throw GeoVoteError.malformed(DataLocation(record: feature, value: location.value), reason: reason)
+            throw GeoVoteError.malformed(DataLocation(file: file, record: feature, value: location.value), reason: reason)
+        } catch let GeoVoteError.proj(message) where file != nil {
+            throw GeoVoteError.malformed(DataLocation(file: file), reason: "cannot be transformed to \(target): PROJ: \(message)")
         }
         var result = self
         result.crs = target

@@ -172,7 +172,8 @@ public struct HotSpotBatch: Sendable {
             switch keys[key] {
             case nil, .null?: return nil
             case let .string(s)?: return s
-            case let .number(n)?: return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+            case let .number(n)? where !["input", "output", "weights"].contains(key):
+                return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
             case let .array(list)?:
                 return try list.map { item -> String in
                     guard case let .string(s) = item else { throw GeoVoteError.invalidArgument("'\(key)' lists \(item.kind): give strings") }

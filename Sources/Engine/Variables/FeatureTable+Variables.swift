@@ -39,6 +39,12 @@ extension FeatureTable {
             }
         }
         let subset = DefinedSubset(reasons: reasons)
+        // Every feature left out: say why, rather than fail later on an
+        // empty variable ("at least 3 observations", "differ in length").
+        if count > 0, subset.kept.isEmpty {
+            throw GeoVoteError.malformed(DataLocation(file: file, field: den),
+                                         reason: "leaves no feature with a value of \(spec): \(reasons[0] ?? "")" + (count > 1 ? ", and so for every other record" : ""))
+        }
         if spec.empiricalBayes {
             let rates = try EmpiricalBayes.assuncaoReis(events: subset.restrict(num), population: subset.restrict(d), file: file)
             return (subset.expand(rates), subset)

@@ -112,4 +112,27 @@ import Testing
         #expect(table.column(named: "v")?.values == .text(["1e400", "5"]))
         #expect(message { _ = try table.numericValues(of: "v", file: path) }?.contains("record 0, field 'v': \"1e400\" is missing or not numeric") == true)
     }
+
+    /// Messages that misled or named no file.
+    @Test func messagesSayWhatAndWhere() throws {
+        let dir = Fixtures.scratch()
+        // Every denominator 0: the share is undefined everywhere, said so.
+        let zero = FeatureTable(geometries: (0..<5).map { .point(x: Double($0), y: 0) },
+                                columns: [Column(name: "v", values: .integer([1, 2, 3, 4, 5])), Column(name: "d", values: .integer([0, 0, 0, 0, 0]))])
+        for spec in ["v/d", "eb:v/d"] {
+            #expect(message { _ = try zero.definedValues(of: VariableSpec(parsing: spec), file: "z.shp") }
+                    == "z.shp: field 'd': leaves no feature with a value of \(spec): d is 0: \(spec) is undefined, and so for every other record")
+        }
+        // Two byte-order marks before the header.
+        let bom = dir + "/bom.csv"
+        try Data([0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF] + Array("code,v\n1,2\n".utf8)).write(to: URL(fileURLWithPath: bom))
+        #expect(try LayerIO.read(bom).columns.map(\.name) == ["code", "v"])
+        // A layer that mixes points and polygons, written as a shapefile: the file is named.
+        let mixed = FeatureTable(geometries: [.point(x: 0, y: 0), .polygon([[Point(x: 0, y: 0), Point(x: 0, y: 1), Point(x: 1, y: 1), Point(x: 0, y: 0)]])])
+        #expect(message { try LayerIO.write(mixed, to: dir + "/m.shp") }?.hasPrefix(dir + "/m.shp: a shapefile holds one kind of geometry") == true)
+        // A job whose input is a number.
+        let job = dir + "/j.json"
+        try #"{"jobs":[{"input": 5, "field": "v", "output": "x.csv"}]}"#.write(toFile: job, atomically: true, encoding: .utf8)
+        #expect(message { _ = try HotSpotBatch(contentsOf: job) }?.contains("job 1: 'input' is a number: give the layer") == true)
+    }
 }

@@ -61,7 +61,8 @@ public struct CSVReader {
     public mutating func readAttributes(bytes input: [UInt8], file: String) throws -> AttributeTable {
         notes = []
         var bytes = input
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        // Byte-order marks (some exports write two) are not part of the first field name.
+        while bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let sep: UInt8
         if let separator {
             sep = separator

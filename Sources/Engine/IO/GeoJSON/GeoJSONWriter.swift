@@ -63,7 +63,7 @@ public struct GeoJSONWriter {
             if keepCRS, let id = crs.identifier, let colon = id.firstIndex(of: ":") {
                 crsMember = "urn:ogc:def:crs:\(id[..<colon])::\(id[id.index(after: colon)...])"
             } else {
-                table = try table.projected(to: .wgs84)
+                table = try table.projected(to: .wgs84, file: file)
                 notes.append("\(file): reprojected from \(crs) to WGS 84 longitude/latitude (RFC 7946); keeping the CRS keeps the original coordinates")
             }
         }

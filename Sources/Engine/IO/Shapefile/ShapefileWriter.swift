@@ -36,7 +36,7 @@ public struct ShapefileWriter {
     /// leave a new .shp beside an old .dbf, never a half-written file.)
     public mutating func write(_ table: FeatureTable, to path: String) throws {
         let paths = ShapefilePaths(path)
-        let shapeType = try Self.shapeType(for: table)
+        let shapeType = try Self.shapeType(for: table, file: paths.shp)
         let fieldPlan = try planFields(table, file: paths.dbf)
         let folder = AtomicFile.folder(of: paths.base)
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
@@ -97,14 +97,14 @@ public struct ShapefileWriter {
         }
     }
 
-    static func shapeType(for table: FeatureTable) throws -> Int32 {
+    static func shapeType(for table: FeatureTable, file: String? = nil) throws -> Int32 {
         let kinds = Set(table.geometryKinds)
         if kinds.isEmpty { return SHPT_POLYGON }
         if kinds == [.point] { return SHPT_POINT }
         if kinds.isSubset(of: [.point, .multiPoint]) { return SHPT_MULTIPOINT }
         if kinds.isSubset(of: [.lineString, .multiLineString]) { return SHPT_ARC }
         if kinds.isSubset(of: [.polygon, .multiPolygon]) { return SHPT_POLYGON }
-        throw GeoVoteError.unsupported(
+        throw GeoVoteError.unsupported((file.map { $0 + ": " } ?? "") +
             "a shapefile holds one kind of geometry; this layer mixes \(kinds.map(\.rawValue).sorted().joined(separator: ", "))")
     }
 
