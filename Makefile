@@ -27,7 +27,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples clean
+.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations clean
 
 setup:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -96,3 +96,9 @@ docs: setup
 examples: setup
 	$(SWIFT) build --package-path Examples
 	Examples/.build/debug/hotspots-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
+
+# Seeded mutations of the fixture's shapefiles, GeoJSON and CSV, each read by
+# geovote info / weights / convert: any signal or hang fails (bench/fuzz/mutate.py).
+MUTATIONS ?= 10000
+fuzz-mutations: build
+	python3 bench/fuzz/mutate.py --geovote $(RELEASE_BIN)/geovote --count $(MUTATIONS) --seed 1 --keep $(OUT)/mutations
