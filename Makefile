@@ -27,7 +27,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations clean
+.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations fuzz clean
 
 setup:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -62,6 +62,7 @@ test: setup-test
 	$(MAKE) leakcheck
 	$(MAKE) examples
 	$(MAKE) docs
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 # GEOS conversions in a loop under valgrind: no definitely or indirectly lost block.
 leakcheck: setup-test
@@ -102,3 +103,21 @@ examples: setup
 MUTATIONS ?= 10000
 fuzz-mutations: build
 	python3 bench/fuzz/mutate.py --geovote $(RELEASE_BIN)/geovote --count $(MUTATIONS) --seed 1 --keep $(OUT)/mutations
+
+# libFuzzer targets of the readers (bench/fuzz: shapefile triple, DBF, .prj,
+# GeoJSON, CSV, weights files, job files) under AddressSanitizer, each for
+# FUZZ_SECONDS from seeds made of Fixtures/; a crash, leak or timeout fails and
+# leaves its input in out/fuzz/found-TARGET/. make test runs them briefly.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := shapefile dbf prj geojson csv weights job
+fuzz: setup
+	$(SWIFT) build --package-path bench/fuzz -c release --sanitize=fuzzer --sanitize=address
+	python3 bench/fuzz/seeds.py $(OUT)/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(OUT)/fuzz/found-$$t; \
+	  echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+	  LSAN_OPTIONS=suppressions=bench/fuzz/lsan.supp bench/fuzz/.build/release/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
+	    -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/found-$$t/ $(OUT)/fuzz/corpus-$$t 2>$(OUT)/fuzz/fuzz-$$t.log \
+	    || { tail -40 $(OUT)/fuzz/fuzz-$$t.log; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|cov:" $(OUT)/fuzz/fuzz-$$t.log | tail -2; \
+	done
