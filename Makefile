@@ -27,7 +27,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations fuzz clean
+.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations fuzz sanitize clean
 
 setup:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -63,6 +63,7 @@ test: setup-test
 	$(MAKE) examples
 	$(MAKE) docs
 	$(MAKE) fuzz FUZZ_SECONDS=20
+	$(MAKE) sanitize
 
 # GEOS conversions in a loop under valgrind: no definitely or indirectly lost block.
 leakcheck: setup-test
@@ -120,4 +121,16 @@ fuzz: setup
 	    -print_final_stats=1 -artifact_prefix=$(OUT)/fuzz/found-$$t/ $(OUT)/fuzz/corpus-$$t 2>$(OUT)/fuzz/fuzz-$$t.log \
 	    || { tail -40 $(OUT)/fuzz/fuzz-$$t.log; exit 1; }; \
 	  grep -E "stat::number_of_executed_units|cov:" $(OUT)/fuzz/fuzz-$$t.log | tail -2; \
+	done
+
+# The parallel kernels under ThreadSanitizer (permutations in three draw
+# schemes, contiguity, kNN, per-worker GEOS and PROJ contexts), on 2 threads;
+# any report fails. A build of its own (.build-tsan).
+SANITIZE_WORKLOADS := gistar-999 local-moran-999 local-moran-shared-999 local-moran-geoda-999 queen rook knn8 distance-band geos-convert reproject validity-area
+sanitize: setup
+	$(SWIFT) build -c release --sanitize=thread --product geovote-bench --scratch-path .build-tsan
+	@for w in $(SANITIZE_WORKLOADS); do \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66" .build-tsan/release/geovote-bench $$w --size 2000 --repeat 1 --threads 2 >/dev/null \
+	    || { echo "sanitize: $$w failed under ThreadSanitizer"; exit 1; }; \
+	  echo "sanitize: $$w clean"; \
 	done
