@@ -19,6 +19,7 @@ struct GeoVote: ParsableCommand {
     /// list of commands) instead of "Unexpected argument"; everything else
     /// goes to the argument parser.
     static func main() {
+        removeTemporaryFilesOnInterrupt()
         if let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-"), first != "help" {
             let names = configuration.subcommands.map { $0._commandName }
             if !names.contains(first) {
@@ -40,6 +41,24 @@ struct GeoVote: ParsableCommand {
 func projectTarget(_ proposed: String?) -> String {
     guard let proposed, proposed.hasPrefix("EPSG:") else { return "auto" }
     return proposed
+}
+
+/// SIGINT and SIGTERM remove the outputs' temporary files, then end the
+/// process with the signal's usual status (130, 143): an interrupted run
+/// leaves the old outputs and nothing half-written.
+nonisolated(unsafe) private var signalSources: [DispatchSourceSignal] = []
+
+func removeTemporaryFilesOnInterrupt() {
+    for sig in [SIGINT, SIGTERM] {
+        signal(sig, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        source.setEventHandler {
+            AtomicFile.removeTemporaryFiles()
+            Foundation.exit(128 + sig)
+        }
+        source.resume()
+        signalSources.append(source)
+    }
 }
 
 /// Levenshtein distance, for "did you mean".

@@ -95,4 +95,25 @@ import Testing
         let flat = try Self.geovote(["moran", Fixtures.path("reference/data/columbus.shp"), "--field", "CRIME/CRIME", "--json"])
         #expect(flat.status == 1 && flat.error.contains("constant") && flat.output.isEmpty, "\(flat.error)")
     }
+
+    /// SIGINT ends a run with 130, the old output as it was, and no
+    /// temporary file left beside it.
+    @Test func interruptLeavesTheOldOutput() throws {
+        let dir = Fixtures.scratch()
+        let output = dir + "/out.geojson"
+        try "old".write(toFile: output, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CommandLineReferenceTests.geovote)
+        process.arguments = ["hotspots", Fixtures.path("morocco/communes_utm29n.shp"), "--field", "all/valid",
+                             "--statistic", "gistar,local-moran", "--permutations", "999999", "--output", output]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "old")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["out.geojson"])
+    }
 }

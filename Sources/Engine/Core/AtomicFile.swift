@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Writes files whole or not at all: the bytes go to a hidden temporary
 /// file beside the target, which is renamed over it only once complete
@@ -30,6 +31,8 @@ public enum AtomicFile {
     ///   or not writable, or the disk is full.
     public static func write(_ data: Data, to path: String) throws {
         let tmp = temporaryPath(beside: path)
+        track(tmp)
+        defer { untrack(tmp) }
         guard FileManager.default.createFile(atPath: tmp, contents: data) else {
             let folder = folder(of: path)
             var isDirectory: ObjCBool = false
@@ -39,6 +42,24 @@ public enum AtomicFile {
             throw GeoVoteError.io(path: path, reason: "cannot be written (folder not writable, or disk full)")
         }
         try commit(tmp, to: path)
+    }
+
+    /// Temporary files being written now, for ``removeTemporaryFiles()``.
+    private static let inFlight = Mutex<Set<String>>([])
+
+    /// Registers a temporary file that is being written (removed by
+    /// ``removeTemporaryFiles()`` if the process is stopped before it is
+    /// renamed into place).
+    public static func track(_ tmp: String) { inFlight.withLock { _ = $0.insert(tmp) } }
+
+    /// The temporary file was renamed or removed.
+    public static func untrack(_ tmp: String) { inFlight.withLock { _ = $0.remove(tmp) } }
+
+    /// Removes every temporary file still being written: what a program
+    /// calls when it is interrupted (the CLI does on SIGINT and SIGTERM), so
+    /// no hidden partial file is left beside the targets.
+    public static func removeTemporaryFiles() {
+        for tmp in inFlight.withLock({ $0 }) { unlink(tmp) }
     }
 
     /// Renames a finished temporary file over `path`; removes it on failure.

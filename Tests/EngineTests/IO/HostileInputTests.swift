@@ -135,4 +135,15 @@ import Testing
         try #"{"jobs":[{"input": 5, "field": "v", "output": "x.csv"}]}"#.write(toFile: job, atomically: true, encoding: .utf8)
         #expect(message { _ = try HotSpotBatch(contentsOf: job) }?.contains("job 1: 'input' is a number: give the layer") == true)
     }
+
+    /// What the CLI calls on SIGINT/SIGTERM: every temporary file still
+    /// being written is removed.
+    @Test func temporaryFilesCanBeRemovedOnInterrupt() throws {
+        let tmp = AtomicFile.temporaryPath(beside: Fixtures.scratch() + "/x.csv")
+        #expect(FileManager.default.createFile(atPath: tmp, contents: Data("partial".utf8)))
+        AtomicFile.track(tmp)
+        AtomicFile.removeTemporaryFiles()
+        AtomicFile.untrack(tmp)
+        #expect(!FileManager.default.fileExists(atPath: tmp))
+    }
 }

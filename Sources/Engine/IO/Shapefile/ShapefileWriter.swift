@@ -46,9 +46,14 @@ public struct ShapefileWriter {
                 throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder) cannot be created")
             }
         }
+        guard AtomicFile.canWrite(into: folder) else {
+            throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
+        }
         let temporary = ShapefilePaths(AtomicFile.temporaryPath(beside: paths.base))
         let extensions = ["shp", "shx", "dbf", "cpg"] + (table.crs == nil ? [] : ["prj"])
         func file(_ p: ShapefilePaths, _ ext: String) -> String { p.base + "." + ext }
+        for ext in extensions { AtomicFile.track(file(temporary, ext)) }
+        defer { for ext in extensions { AtomicFile.untrack(file(temporary, ext)) } }
         do {
             try writeFiles(table, shapeType: shapeType, plan: fieldPlan, to: temporary, naming: paths)
             for ext in extensions {
