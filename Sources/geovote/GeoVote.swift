@@ -64,11 +64,12 @@ func removeTemporaryFilesOnInterrupt() {
 /// Levenshtein distance, for "did you mean".
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
+    guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
     var row = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
+    for i in 1...a.count {
         var previous = row[0]
         row[0] = i
-        for j in 1...max(b.count, 1) where !b.isEmpty {
+        for j in 1...b.count {
             let saved = row[j]
             row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
             previous = saved
@@ -171,8 +172,6 @@ func flagAdvice(for error: GeoVoteError) -> String {
         return " (geovote project --to \(projectTarget(proposed)) first, or pass --geodesic)"
     case .textEncoding:
         return " (pass --encoding)"
-    case let .malformed(_, reason) where reason.contains("make-valid"):
-        return " (geovote convert --make-valid)"
     default:
         return ""
     }

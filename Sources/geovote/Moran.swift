@@ -26,10 +26,8 @@ struct Moran: ParsableCommand {
 
     func validate() throws {
         guard (field == nil) != (share == nil) else { throw ValidationError("give one variable: --field or --share") }
-        guard permutations >= 0 else { throw ValidationError("--permutations is \(permutations): it is negative; give 0 (none) or more") }
-        guard permutations <= ConditionalPermutation.maximumPermutations else {
-            throw ValidationError("--permutations is \(permutations): at most \(ConditionalPermutation.maximumPermutations)")
-        }
+        // The library's check, as a usage error (exit 64).
+        do { try GlobalOptions(permutations: permutations).validate() } catch { throw ValidationError("--\(error)") }
     }
 
     @Option(name: .long, help: "moran | geary | general-g")

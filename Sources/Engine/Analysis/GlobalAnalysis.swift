@@ -111,8 +111,7 @@ public enum GlobalAnalysis {
     public static func run(_ table: FeatureTable, file: String, variable: VariableSpec, options: GlobalOptions,
                            relativeTo folder: String? = nil, workers: Int = Parallel.defaultWorkerCount) throws -> GlobalResult {
         try options.validate()
-        let (all, subset) = options.missing == .exclude ? try table.definedValues(of: variable, file: file)
-            : (try table.values(of: variable, file: file), DefinedSubset.complete(count: table.count))
+        let (all, subset) = try table.values(of: variable, missing: options.missing, file: file)
         let y = subset.restrict(all)
         let (base, notes) = try options.weights.build(table, file: file, geodesic: options.geodesic, relativeTo: folder, workers: workers)
         let summary = WeightsSummary(base, threshold: notes.threshold)

@@ -61,8 +61,7 @@ public enum HotSpotAnalysis {
         // Every value read before any statistic runs: a missing field fails now.
         func defined(_ spec: VariableSpec) throws -> ([Double], DefinedSubset) {
             if joinCount { return (try table.indicator(spec.numerator, file: file), .complete(count: table.count)) }
-            if options.missing == .error { return (try table.values(of: spec, file: file), .complete(count: table.count)) }
-            return try table.definedValues(of: spec, file: file)
+            return try table.values(of: spec, missing: options.missing, file: file)
         }
         let inputs = try variables.map { try defined($0) }
         let against = try options.against.map { try table.definedValues(of: $0, file: file) }

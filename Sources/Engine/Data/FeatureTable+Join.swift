@@ -18,14 +18,13 @@ extension Column {
     /// A key value as text for matching: integers in decimal, integral reals
     /// without ".0", text with surrounding blanks removed; nil when missing.
     func keyText(_ i: Int) -> String? {
-        let column = self
-        switch column.values {
+        switch values {
         case let .integer(v): return v[i].map { String($0) }
         case let .real(v):
             guard let x = v[i] else { return nil }
             return x == x.rounded() && abs(x) < 9e15 ? String(Int64(x)) : "\(x)"
         default:
-            let t = column.values.displayValue(i).trimmingCharacters(in: .whitespaces)
+            let t = values.displayValue(i).trimmingCharacters(in: .whitespaces)
             return t.isEmpty ? nil : t
         }
     }

@@ -112,11 +112,15 @@ public enum LayerIO {
         return [".shp", ".shx", ".dbf", ".prj", ".cpg"].map { stem + $0 }
     }
 
+    /// A path with `.`, `..` and symbolic links resolved, for comparing paths.
+    static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
     /// Refuses, before any work, an output that would replace a file of one
     /// of the inputs (symbolic links and `..` resolved).
     /// - Throws: `GeoVoteError.invalidArgument` naming both.
     public static func checkOutput(_ output: String, doesNotOverwrite inputs: [String]) throws {
-        func canonical(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
         let read = Set(inputs.flatMap(files(of:)).map(canonical))
         if let clash = files(of: output).map(canonical).first(where: read.contains) {
             throw GeoVoteError.invalidArgument("the output \(output) would overwrite the input (\(clash)): write to another file")

@@ -129,7 +129,7 @@ public struct HotSpotBatch: Sendable {
         for (k, job) in jobs.enumerated() {
             do {
                 try job.validate()
-                let key = HotSpotJob.canonical(job.output)
+                let key = LayerIO.canonical(job.output)
                 if let other = outputs[key] { throw GeoVoteError.invalidArgument("writes \(job.output), as job \(other + 1) does") }
                 outputs[key] = k
                 if layers[job.input] == nil { layers[job.input] = try job.read().0 }
@@ -139,7 +139,7 @@ public struct HotSpotBatch: Sendable {
             }
         }
         for (k, job) in jobs.enumerated() {
-            let inputs = HotSpotJob.files(of: job.input).map(HotSpotJob.canonical)
+            let inputs = LayerIO.files(of: job.input).map(LayerIO.canonical)
             if let writer = inputs.compactMap({ outputs[$0] }).first {
                 throw GeoVoteError.malformed(DataLocation(file: file), reason: "job \(writer + 1): its output is the input of job \(k + 1)")
             }

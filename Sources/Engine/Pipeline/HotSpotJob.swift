@@ -59,9 +59,6 @@ public struct HotSpotJob: Sendable, Hashable {
         (output.lowercased().hasSuffix(".shp") ? String(output.dropLast(4)) : output) + ".names.csv"
     }
 
-    /// The files an input layer is made of, for the overwrite check.
-    static func files(of path: String) -> [String] { LayerIO.files(of: path) }
-
     /// The weights file, resolved against ``weightsFolder``; nil for built weights.
     var weightsFile: String? {
         guard case let .file(path, _) = options.weights else { return nil }
@@ -74,7 +71,7 @@ public struct HotSpotJob: Sendable, Hashable {
     public func validate() throws {
         try options.validate()
         _ = try LayerIO.Format(path: input)
-        let format = try outputFormat
+        _ = try outputFormat
         guard FileManager.default.isReadableFile(atPath: input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
@@ -87,7 +84,6 @@ public struct HotSpotJob: Sendable, Hashable {
                 throw GeoVoteError.io(path: resolved, reason: "cannot be read: no such weights file, or not readable")
             }
         }
-        _ = format
         try LayerIO.checkOutput(output, doesNotOverwrite: [input] + (weightsFile.map { [$0] } ?? []))
         if table.naming == .geoda, options.statistics != [.localMoran] || options.convention != .geoda {
             throw GeoVoteError.invalidArgument("GeoDa's names (LISA_I, LISA_CL, LISA_P) are for local-moran under the geoda convention")
@@ -95,10 +91,6 @@ public struct HotSpotJob: Sendable, Hashable {
         if table.naming == .arcgis, options.statistics.count != 1 {
             throw GeoVoteError.invalidArgument("ArcGIS's names are for one statistic of one variable")
         }
-    }
-
-    static func canonical(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// Reads the input as this job reads it.

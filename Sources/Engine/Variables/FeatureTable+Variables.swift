@@ -81,5 +81,15 @@ extension FeatureTable {
         return (values, reasons)
     }
 
+    /// The values of `spec` under a missing-value policy: ``MissingValuePolicy/exclude``
+    /// leaves undefined features out (``definedValues(of:file:)``),
+    /// ``MissingValuePolicy/error`` stops at the first (``values(of:file:)``).
+    public func values(of spec: VariableSpec, missing: MissingValuePolicy, file: String? = nil) throws -> (values: [Double], subset: DefinedSubset) {
+        switch missing {
+        case .exclude: return try definedValues(of: spec, file: file)
+        case .error: return (try values(of: spec, file: file), .complete(count: count))
+        }
+    }
+
     static func text(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
 }

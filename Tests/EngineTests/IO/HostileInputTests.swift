@@ -44,8 +44,8 @@ import Testing
         #expect(message { try LayerIO.checkOutput(dir + "/other.shp", doesNotOverwrite: [target]) } == nil)
         // A one-character name in the working folder.
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(dir)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        #expect(FileManager.default.changeCurrentDirectoryPath(dir))
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         try LayerIO.write(good, to: "o.shp")
         try LayerIO.write(good, to: "g.geojson")
         #expect(try LayerIO.read(dir + "/o.shp").count == good.count)
@@ -70,11 +70,11 @@ import Testing
         let communes = try LayerIO.read(Fixtures.path("morocco/communes_utm29n.shp"))
         let tiny = try SpatialWeights.contiguity(communes, rule: .spdepQueen, snap: 1e-300)
         let usual = try SpatialWeights.contiguity(communes, rule: .spdepQueen)
-        #expect(tiny.linkCount == usual.linkCount && tiny.linkCount == 8664)
+        #expect(tiny.linkCount == usual.linkCount && tiny.cardinalities == usual.cardinalities)
         var far = communes
         far.geometries[0] = .polygon([[Point(x: 1e12, y: 0), Point(x: 1e12, y: 1), Point(x: 1e12 + 1, y: 1),
                                                                  Point(x: 1e12 + 1, y: 0), Point(x: 1e12, y: 0)]])
-        _ = try SpatialWeights.contiguity(far, rule: .spdepQueen)
+        #expect(try SpatialWeights.contiguity(far, rule: .spdepQueen).cardinalities[0] == 0, "the far square touches nothing")
     }
 
     /// Weights files that were read wrongly without a word, and weights that

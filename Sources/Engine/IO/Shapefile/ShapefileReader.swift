@@ -39,7 +39,9 @@ public struct ShapefileReader {
         guard let dbfPath = paths.existing("dbf") else {
             throw GeoVoteError.io(path: paths.dbf, reason: "missing: a shapefile needs its .dbf attribute table next to \(shpPath)")
         }
-        var (geometries, closedRecords) = try readGeometries(shpPath)
+        let shapes = try readGeometries(shpPath)
+        var geometries = shapes.0
+        let closed = shapes.closed.sorted()
         var (columns, detected, recordCount, deleted) = try readAttributes(dbfPath, cpgPath: paths.existing("cpg"))
         guard recordCount == geometries.count else {
             throw GeoVoteError.malformed(
@@ -47,7 +49,6 @@ public struct ShapefileReader {
                 reason: "has \(recordCount) records but \(shpPath) has \(geometries.count) shapes")
         }
         var notes: [String] = []
-        let closed = (0..<geometries.count).filter { closedRecords.contains($0) }
         if !closed.isEmpty {
             notes.append("\(shpPath): \(closed.count) polygons had a ring whose last vertex is not its first; closed (records "
                          + closed.prefix(10).map(String.init).joined(separator: ", ") + (closed.count > 10 ? ", …" : "") + ")")
@@ -119,6 +120,9 @@ public struct ShapefileReader {
     /// file, after the previous one; and the .shp holds no record the index
     /// leaves out.
     static func checkIndex(_ info: SHPInfo, path: String) throws {
+        // A second read of the file (shapelib has its own copy): mapping it
+        // instead was slower here (read-shapefile at 50,000: 0.23 s against
+        // 0.14-0.21 s) and raised the peak by 6 MiB.
         guard let data = FileManager.default.contents(atPath: path) else { return }
         let size = data.count
         func bigEndian(_ at: Int) -> Int {
