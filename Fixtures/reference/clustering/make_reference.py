@@ -21,12 +21,23 @@ References (versions pinned in Fixtures/reference/requirements.txt):
            GLOSH outlier_scores_: algorithm='generic' on the small sets,
            'prims_kdtree' (also an exact spanning tree, without the n x n matrix) on
            the stations. The script asserts that both packages give the same labels.
-  Ties     Equal mutual-reachability distances make some labels depend on the order
-           of the input. For each HDBSCAN setting the script reruns scikit-learn on
-           4 random permutations of the points and marks in `<setting>_tied` the
-           points whose label (clusters matched by overlap) or probability changes.
+  Ties     Equal mutual-reachability distances are common (many edges weigh a core
+           distance): the minimum spanning tree is then not unique, and which of the
+           equal edges a program keeps decides some points' clusters. So, per setting:
+           <name>_gv_*   scikit-learn's own tree-to-labels code (hdbscan's for leaf +
+                         epsilon) and the hdbscan package's outlier_scores, run on
+                         GeoVote's spanning tree (`geovote cluster --tree`, so the
+                         GeoVote binary must be built first; GEOVOTE overrides its path);
+           <name>_mst    the sorted weights of scikit-learn's own spanning tree: any two
+                         minimum spanning trees have the same sorted weights, so equal
+                         columns prove GeoVote's tree minimal;
+           <name>_tied   points whose label or probability differs between the two
+                         trees, or between scikit-learn runs on 4 random permutations of
+                         the input (clusters matched by overlap): the tie-dependent points.
 """
 import sys, os, json
+import subprocess
+import tempfile
 import numpy as np
 import pandas as pd
 import pyproj
@@ -36,7 +47,11 @@ import hdbscan
 from sklearn.cluster import DBSCAN, HDBSCAN
 from vega_datasets import local_data
 
+from sklearn.cluster._hdbscan import _linkage, _tree
+from hdbscan import _hdbscan_tree, _hdbscan_linkage
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+GEOVOTE = os.environ.get("GEOVOTE", os.path.join(HERE, "..", "..", "..", ".build", "release", "geovote"))
 DATA = os.path.join(HERE, "..", "data")
 
 
@@ -74,6 +89,34 @@ def matched(reference, other):
     return out
 
 
+def geovote_tree(X, ms):
+    """GeoVote's spanning tree for these points (a shapefile without a CRS: planar units)."""
+    import geopandas
+    with tempfile.TemporaryDirectory() as tmp:
+        pts = os.path.join(tmp, "points.shp")
+        geopandas.GeoDataFrame({"i": np.arange(len(X))}, geometry=geopandas.points_from_xy(X[:, 0], X[:, 1])).to_file(pts)
+        subprocess.run([GEOVOTE, "cluster", pts, "--method", "hdbscan", "--min-cluster-size", "2", "--min-samples", str(ms),
+                        "--tree", os.path.join(tmp, "tree.csv"), "-o", os.path.join(tmp, "labels.csv")], check=True, capture_output=True)
+        return pd.read_csv(os.path.join(tmp, "tree.csv"))
+
+
+def labels_from_tree(tree, n, mcs, selection, eps, reference):
+    """The reference's tree-to-labels code on a given sorted spanning tree."""
+    if reference == "sklearn":
+        mst = np.zeros(n - 1, dtype=_linkage.MST_edge_dtype)
+        mst["current_node"] = tree["a"]; mst["next_node"] = tree["b"]; mst["distance"] = tree["distance"]
+        slt = _linkage.make_single_linkage(mst)
+        labels, probs = _tree.tree_to_labels(slt, mcs, selection, False, eps, None)
+        condensed = _tree._condense_tree(slt, mcs)
+        ct = np.zeros(len(condensed), dtype=[("parent", np.intp), ("child", np.intp), ("lambda_val", float), ("child_size", np.intp)])
+        ct["parent"] = condensed["parent"]; ct["child"] = condensed["child"]
+        ct["lambda_val"] = condensed["value"]; ct["child_size"] = condensed["cluster_size"]
+    else:
+        slt = _hdbscan_linkage.label(np.column_stack([tree["a"], tree["b"], tree["distance"]]).astype(float))
+        labels, probs, _, ct, _ = hdbscan.hdbscan_._tree_to_labels(None, slt, mcs, selection, False, False, eps)
+    return labels, probs, _hdbscan_tree.outlier_scores(ct)
+
+
 def hdbscan_columns(X, name, mcs, ms, selection, eps, outliers, seed):
     kw = dict(min_cluster_size=mcs, min_samples=ms, cluster_selection_method=selection,
               cluster_selection_epsilon=eps)
@@ -92,7 +135,7 @@ def hdbscan_columns(X, name, mcs, ms, selection, eps, outliers, seed):
         reference = "hdbscan"
         fit = package
         sk = fit(X)
-    cols = {f"{name}_label": sk.labels_, f"{name}_probability": sk.probabilities_}
+    cols = {f"{name}_label": sk.labels_}
     tied = np.zeros(n, dtype=bool)
     rng = np.random.default_rng(seed)
     for _ in range(4):
@@ -102,15 +145,32 @@ def hdbscan_columns(X, name, mcs, ms, selection, eps, outliers, seed):
         labels[perm] = other.labels_; probs[perm] = other.probabilities_
         tied |= matched(sk.labels_, labels) != sk.labels_
         tied |= np.abs(probs - sk.probabilities_) > 1e-12
+    # The same code on GeoVote's spanning tree.
+    tree = geovote_tree(X, ms or mcs)
+    own = np.sort(sk._single_linkage_tree_["value"]) if reference == "sklearn" else np.sort(sk.single_linkage_tree_.to_numpy()[:, 2])
+    # Exact against scikit-learn (the same arithmetic); the hdbscan package's generic
+    # algorithm measures through sklearn's pairwise_distances (the dot-product
+    # formula), which is off in the last digits.
+    mine = np.sort(tree["distance"].to_numpy())
+    assert np.array_equal(mine, own) if reference == "sklearn" else np.allclose(mine, own, rtol=1e-9, atol=0), \
+        f"{name}: GeoVote's spanning tree has other weights"
+    gl, gp, go = labels_from_tree(tree, n, mcs, selection, eps, reference)
+    cols[f"{name}_gv_label"] = gl; cols[f"{name}_gv_probability"] = gp
+    if outliers:
+        cols[f"{name}_gv_outlier"] = go
+    cols[f"{name}_mst"] = np.append(own, np.nan)
+    by_tree = (matched(sk.labels_, gl) != sk.labels_) | (np.abs(gp - sk.probabilities_) > 1e-12)
+    moved = tied.copy()
+    tied |= by_tree
     cols[f"{name}_tied"] = tied.astype(int)
     if outliers:
         hd = package(X)
         same = (matched(sk.labels_, hd.labels_) == sk.labels_) | tied
         assert same.all(), f"{name}: hdbscan and scikit-learn disagree on {np.count_nonzero(~same)} untied points"
-        cols[f"{name}_outlier"] = hd.outlier_scores_
     settings.append(dict(dataset=current, name=name, method="hdbscan", reference=reference, min_cluster_size=mcs, min_samples=ms,
                          selection=selection, epsilon=eps, outliers=outliers,
-                         clusters=int(sk.labels_.max() + 1), noise=int((sk.labels_ < 0).sum()), tied=int(tied.sum())))
+                         mst_exact=bool(np.array_equal(mine, own)), clusters=int(sk.labels_.max() + 1), noise=int((sk.labels_ < 0).sum()), tied=int(tied.sum()),
+                         differ_by_tree=int(by_tree.sum()), of_which_move_under_permutation=int((by_tree & moved).sum())))
     return cols
 
 

@@ -55,8 +55,8 @@ public enum DBSCAN {
     public static func run(_ points: ClusterPoints, eps: Double, minSamples: Double, weights: [Double]? = nil,
                            workers: Int = Parallel.defaultWorkerCount) throws -> Result {
         let n = points.count
-        guard eps.isFinite, eps > 0 else { throw GeoVoteError.invalidArgument("--eps must be a positive distance in the layer's units, not \(eps)") }
-        guard minSamples.isFinite, minSamples >= 1 else { throw GeoVoteError.invalidArgument("--min-samples must be at least 1, not \(minSamples)") }
+        guard eps.isFinite, eps > 0 else { throw GeoVoteError.invalidArgument("eps must be a positive distance in the layer's units, not \(eps)") }
+        guard minSamples.isFinite, minSamples >= 1 else { throw GeoVoteError.invalidArgument("min_samples must be at least 1, not \(minSamples)") }
         if let weights {
             precondition(weights.count == n)
             if let i = weights.indices.first(where: { !weights[$0].isFinite || weights[$0] < 0 }) {
@@ -64,7 +64,7 @@ public enum DBSCAN {
                                              reason: "is not a non-negative weight (DBSCAN sums the weights within eps)")
             }
         } else if minSamples > Double(n) {
-            throw GeoVoteError.invalidArgument("--min-samples (\(Int(minSamples))) is more than the \(n) points: no point can be core")
+            throw GeoVoteError.invalidArgument("min_samples (\(Int(minSamples))) is more than the \(n) points: no point can be core")
         }
         guard n > 0 else { return Result(labels: [], core: [], clusterCount: 0) }
         let grid = try CellGrid(points, eps: eps)
@@ -205,7 +205,7 @@ struct CellGrid: Sendable {
         side = eps / 2.0.squareRoot() * (1 - 1e-6)
         let span = max(maxX - minX, maxY - minY, abs(minX), abs(minY), abs(maxX), abs(maxY))
         guard span / side < 1e17 else {
-            throw GeoVoteError.invalidArgument("--eps \(eps) is below what the coordinates can resolve (they reach \(span)): use a larger eps")
+            throw GeoVoteError.invalidArgument("eps \(eps) is below what the coordinates can resolve (they reach \(span)): use a larger eps")
         }
         shortcut = span / side < 1e8
         surelyInside = eps * eps * (1 - 1e-6)

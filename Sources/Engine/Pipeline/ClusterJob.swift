@@ -1,0 +1,86 @@
+import Foundation
+
+/// One clustering from a file to a file: what `geovote cluster` runs.
+public struct ClusterJob: Sendable, Hashable {
+    /// The layer (.shp, .geojson, .csv with geometry): points, or polygons (their centroids).
+    public var input: String
+    public var options: ClusterOptions
+    /// Fields copied to the output first; empty: every text field.
+    public var idFields: [String]
+    /// The output (.csv, .shp, .geojson): one row per input feature.
+    public var output: String
+    /// HDBSCAN: where to write the spanning tree (`a,b,distance` CSV); nil: nowhere.
+    public var treeOutput: String?
+    public var encoding: TextEncoding?
+    public var outputEncoding: TextEncoding
+    public var keepCRS: Bool
+    public var csvGeometry: LayerIO.CSVGeometry
+
+    public init(input: String, options: ClusterOptions, idFields: [String] = [], output: String, treeOutput: String? = nil,
+                encoding: TextEncoding? = nil, outputEncoding: TextEncoding = .utf8, keepCRS: Bool = false, csvGeometry: LayerIO.CSVGeometry = .none) {
+        self.input = input
+        self.options = options
+        self.idFields = idFields
+        self.output = output
+        self.treeOutput = treeOutput
+        self.encoding = encoding
+        self.outputEncoding = outputEncoding
+        self.keepCRS = keepCRS
+        self.csvGeometry = csvGeometry
+    }
+
+    public struct Report: Sendable {
+        public var result: ClusterResult
+        public var written: [String]
+        public var notes: [String]
+    }
+
+    /// Checks the options, the formats, that the input is readable, that the
+    /// outputs' folders are writable and that no output overwrites the input.
+    public func validate() throws {
+        try options.validate()
+        _ = try LayerIO.Format(path: input)
+        _ = try LayerIO.Format(path: output)
+        guard FileManager.default.isReadableFile(atPath: input) else {
+            throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
+        }
+        for path in [output] + (treeOutput.map { [$0] } ?? []) {
+            let folder = AtomicFile.folder(of: path)
+            guard AtomicFile.canWrite(into: folder) else {
+                throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
+            }
+            try LayerIO.checkOutput(path, doesNotOverwrite: [input])
+        }
+        if treeOutput != nil, options.method != .hdbscan {
+            throw GeoVoteError.invalidArgument("the spanning-tree output is HDBSCAN's spanning tree: ask for it with the hdbscan method")
+        }
+        if let treeOutput, LayerIO.canonical(treeOutput) == LayerIO.canonical(output) {
+            throw GeoVoteError.invalidArgument("the spanning-tree output and the output are the same file (\(output))")
+        }
+    }
+
+    /// Reads, clusters and writes (each output whole, through a temporary file).
+    public func run(layer given: FeatureTable? = nil, workers: Int = Parallel.defaultWorkerCount) throws -> Report {
+        try validate()
+        var notes: [String] = []
+        let layer: FeatureTable
+        if let given { layer = given } else {
+            let (t, readNotes) = try LayerIO.read(input, options: .init(encoding: encoding))
+            layer = t
+            notes += readNotes
+        }
+        let result = try ClusterAnalysis.run(layer, file: input, options: options, workers: workers)
+        let format = try LayerIO.Format(path: output)
+        let table = try result.table(from: layer, file: input, idFields: idFields, index: format == .csv)
+        if format == .geoJSON { try GeoJSONWriter.check(table, file: output, keepCRS: keepCRS) }
+        notes += try LayerIO.write(table, to: output, options: .init(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: csvGeometry,
+                                                                   csvColumnTypes: true))
+        var written = [output]
+        if format == .csv { written.append(CSVWriter.columnTypePath(output)) }
+        if let treeOutput, let csv = result.spanningTreeCSV {
+            try AtomicFile.write(Data(csv.utf8), to: treeOutput)
+            written.append(treeOutput)
+        }
+        return Report(result: result, written: written, notes: notes)
+    }
+}
