@@ -196,24 +196,35 @@ extension GeometryEngine {
         file: String? = nil,
         _ body: @Sendable (GeometryEngine, Geometry) throws -> T
     ) throws -> [T] {
-        let n = geometries.count
-        let grain = 256
+        try geometries.withUnsafeBufferPointer { input in
+            let source = UnsafeSendableInput(input)
+            return try map(count: geometries.count, workers: workers, file: file) { engine, i in try body(engine, source[i]) }
+        }
+    }
+
+    /// Applies `body` to every index of `0..<count` in parallel (chunks of
+    /// `grain`), one engine per worker, results in index order; the first
+    /// failure in index order is thrown, with its index as the record.
+    public static func map<T: Sendable>(
+        count n: Int,
+        grain: Int = 256,
+        workers: Int = Parallel.defaultWorkerCount,
+        file: String? = nil,
+        _ body: @Sendable (GeometryEngine, Int) throws -> T
+    ) throws -> [T] {
         let used = Parallel.workersUsed(count: n, grain: grain, workers: workers)
         let engines = try PerWorker(count: used) { _ in try GeometryEngine() }
         let failures = PerChunk<(Int, Error)>(count: (n + grain - 1) / grain)
         let results: [T?] = [T?](unsafeUninitializedCapacity: n) { buffer, initialized in
             let out = UnsafeSendableBuffer(buffer)
-            geometries.withUnsafeBufferPointer { input in
-                let source = UnsafeSendableInput(input)
-                Parallel.forEachChunk(count: n, grain: grain, workers: used) { worker, chunk, range in
-                    let engine = engines[worker]
-                    for i in range {
-                        do {
-                            (out.base + i).initialize(to: try body(engine, source[i]))
-                        } catch {
-                            (out.base + i).initialize(to: nil)
-                            if failures[chunk] == nil { failures[chunk] = (i, error) }
-                        }
+            Parallel.forEachChunk(count: n, grain: grain, workers: used) { worker, chunk, range in
+                let engine = engines[worker]
+                for i in range {
+                    do {
+                        (out.base + i).initialize(to: try body(engine, i))
+                    } catch {
+                        (out.base + i).initialize(to: nil)
+                        if failures[chunk] == nil { failures[chunk] = (i, error) }
                     }
                 }
             }

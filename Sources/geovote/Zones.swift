@@ -1,0 +1,108 @@
+import ArgumentParser
+import GeoVoteEngine
+import Foundation
+
+/// --statistic of zones: gistar or local-moran.
+enum ZoneStatisticArgument: String, ExpressibleByArgument, CaseIterable {
+    case gistar, localMoran = "local-moran"
+    var statistic: HotSpotStatistic { self == .gistar ? .giStar : .localMoran }
+}
+
+struct Zones: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stronghold zones: connected hot (and cold) spots of a party's share, dissolved, with their vote totals.",
+        discussion: """
+        A unit is hot when its Gi* Gi_Bin is at least +1, +2, +3 at --confidence 90, 95, \
+        99 (cold at the opposite), or, with --statistic local-moran, High-High (cold: \
+        Low-Low) at alpha = 1 - confidence. Default: Gi* on binary queen weights with the \
+        analytic two-sided p, as ArcGIS's Hot Spot Analysis; --permutations R --seed S \
+        for pseudo p-values, --correction fdr for the false discovery rate. Zones are the \
+        connected groups of hot units (and apart of cold units) under the same weights, \
+        each dissolved with GEOS into one polygon. With --from-hotspots RESULT the classes \
+        come from a geovote hotspots output (.shp or .geojson; its NUM_DEN_gistar_bin or \
+        NUM_DEN_local_moran_class column, ArcGIS's Gi_Bin/COType, GeoDa's LISA_CL) and no \
+        statistic is run.
+        Output: one polygon per zone: zone (1..., hot zones then cold zones of each \
+        party, by rank), party (with --parties), type (hot | cold), rank (by the party's \
+        votes within its type), units, codes (the --id values of the members, \
+        ';'-separated; in a shapefile cut to 254 bytes, all of them in OUT.members.csv), \
+        area_km2 (on the WGS 84 ellipsoid, PROJ's geod_polygonarea), the summed counts \
+        under their own names (the share's numerator and denominator, registered, voters \
+        and every party field after the denominator), share (summed numerator / summed \
+        denominator), party_rank (the party's place among the parties in the zone) and \
+        national_share (the zone's part of the party's votes over the whole layer).
+        --parties all/valid makes the zones of every party at once.
+        """
+    )
+
+    @Argument(help: "The layer with the counts (.shp, .geojson); or give --from-hotspots.")
+    var file: String?
+
+    @Option(name: .long, help: "The party's share NUM/DEN (e.g. PJD/valid).")
+    var share: String?
+
+    @Option(name: .long, help: "Several shares at once: all/valid (every party), or NUM,NUM/DEN.")
+    var parties: String?
+
+    @Option(name: .long, help: "gistar (default) | local-moran")
+    var statistic: ZoneStatisticArgument = .gistar
+
+    @Option(name: .long, help: "90 | 95 (default) | 99 — the confidence of a hot or cold unit.")
+    var confidence: Int = 95
+
+    @Option(name: .long, help: "Permutations for pseudo p-values (default 0: analytic p, as ArcGIS).")
+    var permutations: Int?
+
+    @Option(name: .long, help: "Seed of the permutations.")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "none (default) | fdr | by | bonferroni")
+    var correction: MultipleTesting = .none
+
+    @OptionGroup var weightsChoice: WeightsChoice
+
+    @Option(name: .long, help: "The field listed in 'codes' (default: the 0-based feature index).")
+    var id: String?
+
+    @Option(name: .long, help: "A geovote hotspots output (.shp or .geojson) to take the classes from.")
+    var fromHotspots: String?
+
+    @Option(name: .shortAndLong, help: "Output .geojson or .shp (or .csv, attributes only).")
+    var output: String
+
+    @OptionGroup var out: OutputOptions
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        guard share != nil || parties != nil else { throw ValidationError("give the party's share with --share NUM/DEN (or --parties all/valid)") }
+        guard (file == nil) != (fromHotspots == nil) else {
+            throw ValidationError(file == nil ? "give the layer (FILE) or --from-hotspots RESULT" : "give either FILE or --from-hotspots RESULT, not both")
+        }
+        guard [90, 95, 99].contains(confidence) else { throw ValidationError("--confidence is 90, 95 or 99, not \(confidence)") }
+        if let permutations, permutations < 0 { throw ValidationError("--permutations is \(permutations): give 0 (none) or more") }
+        if fromHotspots != nil, permutations != nil || seed != nil || correction != .none {
+            throw ValidationError("--from-hotspots takes the classes as they are: --permutations, --seed and --correction belong to geovote hotspots")
+        }
+    }
+
+    func job() throws -> ZonesJob {
+        let hot = HotSpotOptions(statistics: [statistic.statistic], weights: weightsChoice.spec, geodesic: weightsChoice.geodesic,
+                                 permutations: permutations, seed: seed, correction: correction)
+        return ZonesJob(input: fromHotspots ?? file!, variables: [share, parties].compactMap { $0 }.joined(separator: ","),
+                        options: ZoneOptions(statistic: statistic.statistic, confidence: confidence, hotSpots: hot),
+                        fromHotSpots: fromHotspots != nil, idField: id, output: output, encoding: try common.apply(),
+                        outputEncoding: try out.writeOptions().encoding, keepCRS: out.keepCrs)
+    }
+
+    func run() throws {
+        let job = try job()
+        try runReportingErrors { try Self.run(job) }
+    }
+
+    static func run(_ job: ZonesJob) throws {
+        let report = try job.run()
+        report.notes.forEach(printNote)
+        report.result.summary.forEach { print($0) }
+        print("wrote \(report.result.zones.count) zones to \(job.output)" + (report.written.count > 1 && job.output.lowercased().hasSuffix(".shp") ? " (members in \(job.membersPath))" : ""))
+    }
+}
