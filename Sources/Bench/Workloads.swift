@@ -18,6 +18,18 @@ struct WorkloadContext {
         try election.write(to: dir, stations: false, geoJSON: false)
         return path
     }
+
+    /// `size` synthetic polling stations (one commune per 25 stations,
+    /// `--seed 1`, UTM 29N shapefile), cached as the communes are.
+    func stationsShapefile() throws -> String {
+        let dir = "\(cacheDirectory)/stations-\(size)"
+        let path = "\(dir)/stations_utm29n.shp"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        FileHandle.standardError.write(Data("making \(size) synthetic stations in \(dir) …\n".utf8))
+        let election = try ElectionSynthesizer.make(communes: max(12, size / 25), stations: size, seed: 1)
+        try election.write(to: dir, stations: true, geoJSON: false)
+        return path
+    }
 }
 
 struct Workload: Sendable {
@@ -46,6 +58,11 @@ enum BenchData {
     static func share(_ table: FeatureTable) throws -> [Double] {
         try table.values(of: VariableSpec(numerator: "PJD", denominator: "valid"))
     }
+
+    /// DBSCAN's radius at n stations: 2 km at 40,000, shrunk with the
+    /// density (the same country), so that a station has about as many
+    /// neighbours at any n.
+    static func dbscanEps(_ n: Int) -> Double { 2000 * (40_000 / Double(n)).squareRoot() }
 
     /// Points for the reprojection workload: at least 1,000,000, spread over Morocco.
     static func reprojectCount(_ size: Int) -> Int { max(size, 1_000_000) }
@@ -167,6 +184,21 @@ enum Workloads {
                 }
                 precondition(!sums.isEmpty)
             }
+        },
+        Workload(name: "dbscan", summary: "DBSCAN of the stations, eps 2 km × √(40,000/n), min_samples 10 (scikit-learn's conventions)", items: { $0 }) { context in
+            let points = try ClusterPoints(table: ShapefileReader().read(context.stationsShapefile()))
+            let eps = BenchData.dbscanEps(context.size)
+            return { _ = try DBSCAN.run(points, eps: eps, minSamples: 10) }
+        },
+        Workload(name: "hdbscan", summary: "HDBSCAN* of the stations, min_cluster_size 50, min_samples 10, excess of mass", items: { $0 }) { context in
+            let points = try ClusterPoints(table: ShapefileReader().read(context.stationsShapefile()))
+            return { _ = try HDBSCAN.run(points, options: .init(minClusterSize: 50, minSamples: 10)) }
+        },
+        Workload(name: "zones-all-parties", summary: "stronghold zones of all nine parties (Gi* on binary queen weights, analytic p, 95 %), dissolved, with totals", items: { $0 }) { context in
+            let path = try context.communesShapefile()
+            let table = try ShapefileReader().read(path)
+            let variables = try VariableSpec.list("all/valid", in: table)
+            return { _ = try StrongholdZones.run(table, file: path, variables: variables, options: ZoneOptions(), idField: "code") }
         },
         Workload(name: "synth", summary: "geovote synth: communes and 10 stations each (no files)", items: { $0 }) { context in
             { _ = try ElectionSynthesizer.make(communes: context.size, stations: 10 * context.size, seed: 1) }

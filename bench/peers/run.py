@@ -205,6 +205,71 @@ def p_moran_pygeoda_one_stream(size, threads):
     return lambda: pygeoda.local_moran(w, y, permutations=999, cpu_threads=1, seed=123456789)
 
 
+def stations(size):
+    return os.path.join(cache_dir(), f"stations-{size}", "stations_utm29n.shp")
+
+
+def station_points(size):
+    import numpy as np
+    import pyogrio
+    gdf = pyogrio.read_dataframe(stations(size))
+    return np.column_stack([gdf.geometry.x, gdf.geometry.y])
+
+
+def p_dbscan_sklearn(size, threads):
+    from sklearn.cluster import DBSCAN
+    X = station_points(size)
+    eps = 2000 * (40_000 / size) ** 0.5
+    return lambda: DBSCAN(eps=eps, min_samples=10, n_jobs=threads).fit(X)
+
+
+def p_hdbscan_sklearn(size, threads):
+    from sklearn.cluster import HDBSCAN
+    X = station_points(size)
+    return lambda: HDBSCAN(min_cluster_size=50, min_samples=10, n_jobs=threads).fit(X)
+
+
+def p_hdbscan_package(size, threads):
+    import hdbscan
+    X = station_points(size)
+    # The package's min_samples excludes the point itself.
+    return lambda: hdbscan.HDBSCAN(min_cluster_size=50, min_samples=9, algorithm="boruvka_kdtree",
+                                   core_dist_n_jobs=threads).fit(X)
+
+
+def p_zones_esda(size, threads):
+    """What a PySAL user writes: Gi* per party (esda, analytic), components
+    (scipy), dissolve (geopandas), totals (pandas)."""
+    import numpy as np
+    import pyogrio
+    from esda import G_Local
+    from libpysal.weights import Queen
+    from scipy.sparse.csgraph import connected_components
+    from scipy.stats import norm
+    gdf = pyogrio.read_dataframe(communes(size))
+    w = Queen.from_dataframe(gdf, use_index=False)
+    w.transform = "B"
+    A = w.sparse.tocsr()
+    cols = list(gdf.columns)
+    parties = [c for c in cols[cols.index("valid") + 1:] if c != "geometry"]
+    counts = ["registered", "voters", "valid"] + parties
+
+    def run():
+        out = []
+        for party in parties:
+            g = G_Local((gdf[party] / gdf["valid"]).to_numpy(float), w, transform="B", star=True, permutations=0)
+            p = 2 * norm.sf(np.abs(g.Zs))
+            for sign in (1, -1):
+                idx = np.flatnonzero((p <= 0.05) & (np.sign(g.Zs) == sign))
+                if len(idx) == 0:
+                    continue
+                _, labels = connected_components(A[idx][:, idx], directed=False)
+                sub = gdf.iloc[idx].assign(zone=labels)
+                out.append(sub[["zone", "geometry"] + counts].dissolve(by="zone", aggfunc="sum"))
+        return out
+    return run
+
+
 PEERS = [
     ("read-shapefile", "pyogrio.read_dataframe", p_read_pyogrio),
     ("write-shapefile", "pyogrio.write_dataframe", p_write_pyogrio),
@@ -229,6 +294,10 @@ PEERS = [
     ("local-moran-esda-999", "esda Moran_Local (numba)", p_moran_esda),
     ("local-moran-shared-999", "esda Moran_Local (numba)", p_moran_esda),
     ("gistar-shared-999", "esda G_Local (numba)", p_gistar_esda),
+    ("dbscan", "scikit-learn DBSCAN", p_dbscan_sklearn),
+    ("hdbscan", "hdbscan (boruvka_kdtree)", p_hdbscan_package),
+    ("hdbscan", "scikit-learn HDBSCAN", p_hdbscan_sklearn),
+    ("zones-all-parties", "esda G_Local + scipy components + geopandas dissolve", p_zones_esda),
 ]
 
 

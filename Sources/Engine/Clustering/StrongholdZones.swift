@@ -19,7 +19,9 @@
 ///    α = 1 − confidence, after the correction asked;
 /// 2. zones: the connected components of hot units, and apart of cold
 ///    units, under the same weights (links between two members);
-/// 3. each zone dissolved with GEOS's unary union, in parallel over zones;
+/// 3. each zone dissolved with GEOS's coverage union (communes share their
+///    edges; the unary union when the members are not a clean coverage), in
+///    parallel over zones;
 ///    its area on the WGS 84 ellipsoid (`geod_polygonarea`, after
 ///    unprojecting), in km²;
 /// 4. totals: the sums over members of the share's numerator and
@@ -108,11 +110,12 @@ public enum StrongholdZones {
         let plans = drafts
         let polygons = try GeometryEngine.map(count: plans.count, grain: 1, workers: workers) { engine, k in
             let parts = plans[k].members.map { table.geometries[$0] }.filter { !$0.isEmpty }
-            return parts.count == 1 ? parts[0] : try engine.union(parts)
+            return parts.count == 1 ? parts[0] : try engine.coverageUnion(parts)
         }
         let areas = try GeodesicArea.squareMeters(polygons, crs: table.crs, workers: workers)
         if table.crs == nil { notes.append("\(file) has no CRS: area_km2 is the planar area in its units squared / 10⁶") }
 
+        let layerTotals = variables.indices.map { counts.layerTotal($0) }
         var zones: [StrongholdZone] = []
         var rank: [String: Int] = [:]
         for (k, draft) in drafts.enumerated() {
@@ -127,7 +130,7 @@ public enum StrongholdZones {
                 codes: draft.members.sorted().map { ids[$0] }, geometry: polygons[k], areaKm2: areas[k] / 1e6, totals: totals,
                 share: num.flatMap { n in den.flatMap { $0 > 0 ? n / $0 : nil } },
                 partyRank: counts.partyRank(of: counts.numeratorNames[draft.variable], in: totals),
-                nationalShare: num.flatMap { n in counts.layerTotal(draft.variable).flatMap { $0 > 0 ? n / $0 : nil } }))
+                nationalShare: num.flatMap { n in layerTotals[draft.variable].flatMap { $0 > 0 ? n / $0 : nil } }))
         }
         return ZoneResult(variables: variables, zones: zones, countFields: counts.names, crs: table.crs, notes: notes)
     }
