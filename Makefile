@@ -53,6 +53,12 @@ run: build
 	$(RELEASE_BIN)/geovote batch Fixtures/morocco/hotspots_job.json
 	$(RELEASE_BIN)/geovote join Fixtures/sample/capitals.shp Fixtures/encodings/results_fr.csv --key code \
 	  --output $(OUT)/capitals_results.geojson --unmatched $(OUT)/capitals_unmatched.csv
+	$(RELEASE_BIN)/geovote cluster $(OUT)/morocco/stations_utm29n.shp --method hdbscan --min-cluster-size 50 --id code,commune \
+	  --output $(OUT)/stations_hdbscan.csv
+	$(RELEASE_BIN)/geovote cluster $(OUT)/morocco/stations_utm29n.shp --method dbscan --eps 2000 --min-samples 5000 --weight registered \
+	  --id code --output $(OUT)/stations_dbscan.geojson
+	$(RELEASE_BIN)/geovote zones Fixtures/morocco/communes_utm29n.shp --parties all/valid --id code --output $(OUT)/morocco_zones.geojson
+	$(RELEASE_BIN)/geovote zones Fixtures/morocco/communes_utm29n.shp --share PJD/valid --id code --top 3 --output $(OUT)/morocco_zones_pjd.shp
 
 # Optimised, as the tools are used: the permutation tests run up to 999,999
 # draws per unit (4 min in a debug build, under 30 s optimised).

@@ -4,7 +4,7 @@ import Foundation
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run several hot-spot analyses described in a JSON job file.",
+        abstract: "Run several hot-spot analyses, clusterings and zones described in a JSON job file.",
         discussion: """
         The file holds "jobs", a list of objects with the options of geovote \
         hotspots (input, field or share, statistic, output, and any of weights, \
@@ -18,6 +18,12 @@ struct Batch: ParsableCommand {
           {"defaults": {"weights": "queen", "permutations": 999, "seed": 1, "correction": "fdr"},
            "jobs": [{"input": "communes.shp", "field": "all/valid", "statistic": ["gistar", "local-moran"],
                      "id": "code", "output": "hotspots.csv"}]}
+        A job with "command": "cluster" or "zones" runs geovote cluster or geovote \
+        zones instead, with their options as keys (method, eps, min_samples, weight, \
+        min_cluster_size, selection, epsilon, id, tree; share, parties, statistic, \
+        confidence, permutations, seed, correction, weights, id, from_hotspots); \
+        "defaults" apply where the command has the key. A zones job may read an \
+        earlier job's hot-spot output (from_hotspots).
         Every job is checked before any runs (options, inputs readable, fields \
         present, output folders writable, no output over an input); a failing \
         check or job stops the batch (exit 1) with one line naming the job and \
@@ -35,10 +41,14 @@ struct Batch: ParsableCommand {
         try runReportingErrors {
             let batch = try HotSpotBatch(contentsOf: jobFile, encoding: encoding)
             _ = try batch.validate()
-            for (k, job) in batch.jobs.enumerated() {
-                print("job \(k + 1)/\(batch.jobs.count): \(job.input) → \(job.output)")
+            for (k, step) in batch.steps.enumerated() {
+                print("job \(k + 1)/\(batch.steps.count): \(step.input) → \(step.outputs[0])")
                 do {
-                    try Hotspots.run(job)
+                    switch step {
+                    case let .hotSpots(job): try Hotspots.run(job)
+                    case let .cluster(job): try Cluster.run(job)
+                    case let .zones(job): try Zones.run(job)
+                    }
                 } catch let error as GeoVoteError {
                     throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "job \(k + 1): \(error)")
                 }

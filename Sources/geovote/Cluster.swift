@@ -70,12 +70,18 @@ struct Cluster: ParsableCommand {
     @OptionGroup var out: OutputOptions
     @OptionGroup var common: CommonOptions
 
-    func job() throws -> ClusterJob {
-        let options = ClusterOptions(method: method, eps: eps, minSamples: minSamples, weightField: weight, minClusterSize: minClusterSize,
-                                     selection: selection ?? .excessOfMass, epsilon: epsilon ?? 0)
+    var options: ClusterOptions {
+        ClusterOptions(method: method, eps: eps, minSamples: minSamples, weightField: weight, minClusterSize: minClusterSize,
+                       selection: selection ?? .excessOfMass, epsilon: epsilon ?? 0)
+    }
+
+    func validate() throws {
         if method == .dbscan, selection != nil { throw ValidationError("--selection is HDBSCAN's: use it with --method hdbscan") }
         if method == .dbscan, epsilon != nil { throw ValidationError("--epsilon is HDBSCAN's (cluster_selection_epsilon); DBSCAN's radius is --eps") }
         do { try options.validate() } catch let error as GeoVoteError { throw ValidationError(Self.flagged("\(error)")) }
+    }
+
+    func job() throws -> ClusterJob {
         let ids = id.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         return ClusterJob(input: file, options: options, idFields: ids, output: output, treeOutput: tree, encoding: try common.apply(),
                           outputEncoding: try out.writeOptions().encoding, keepCRS: out.keepCrs, csvGeometry: geometry)
@@ -93,11 +99,16 @@ struct Cluster: ParsableCommand {
 
     func run() throws {
         let job = try job()
-        try runReportingErrors {
-            let report = try job.run()
-            report.notes.forEach(printNote)
-            print(report.result.summary)
-            print("wrote \(report.result.labels.count) rows to \(job.output)" + (job.treeOutput.map { " and the spanning tree to \($0)" } ?? ""))
+        try runReportingErrors(geodesic: false) {
+            do { try Self.run(job) } catch let GeoVoteError.invalidArgument(message) { throw GeoVoteError.invalidArgument(Self.flagged(message)) }
         }
+    }
+
+    /// Runs a job and prints what `cluster` prints: notes, the summary, the files written.
+    static func run(_ job: ClusterJob) throws {
+        let report = try job.run()
+        report.notes.forEach(printNote)
+        print(report.result.summary)
+        print("wrote \(report.result.labels.count) rows to \(job.output)" + (job.treeOutput.map { " and the spanning tree to \($0)" } ?? ""))
     }
 }

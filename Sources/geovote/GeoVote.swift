@@ -149,18 +149,19 @@ func printNote(_ note: String) {
 }
 
 /// Runs a command body, turning GeoVote errors into one stderr line and exit 1.
-func runReportingErrors(_ body: () throws -> Void) throws {
+/// `geodesic`: the command has --geodesic (the advice for a geographic CRS offers it).
+func runReportingErrors(geodesic: Bool = true, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as GeoVoteError {
-        FileHandle.standardError.write(Data("geovote: error: \(error)\(flagAdvice(for: error))\n".utf8))
+        FileHandle.standardError.write(Data("geovote: error: \(error)\(flagAdvice(for: error, geodesic: geodesic))\n".utf8))
         throw ExitCode.failure
     }
 }
 
 /// The library's errors never name the command line's flags; the CLI adds
 /// which flag does what the message proposes.
-func flagAdvice(for error: GeoVoteError) -> String {
+func flagAdvice(for error: GeoVoteError, geodesic: Bool = true) -> String {
     switch error {
     case let .inJob(_, _, .geographicCRS(_, _, proposed)):
         return " (set \"geodesic\": true in the job, or reproject its input first: geovote project --to \(projectTarget(proposed)))"
@@ -169,7 +170,7 @@ func flagAdvice(for error: GeoVoteError) -> String {
     case .inJob:
         return ""
     case let .geographicCRS(_, _, proposed):
-        return " (geovote project --to \(projectTarget(proposed)) first, or pass --geodesic)"
+        return " (geovote project --to \(projectTarget(proposed)) first\(geodesic ? ", or pass --geodesic" : ""))"
     case .textEncoding:
         return " (pass --encoding)"
     default:

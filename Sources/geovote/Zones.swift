@@ -67,6 +67,9 @@ struct Zones: ParsableCommand {
     @Option(name: .long, help: "A geovote hotspots output (.shp or .geojson) to take the classes from.")
     var fromHotspots: String?
 
+    @Option(name: .long, help: "Print each party's N strongest hot zones with their votes.")
+    var top: Int = 0
+
     @Option(name: .shortAndLong, help: "Output .geojson or .shp (or .csv, attributes only).")
     var output: String
 
@@ -79,6 +82,7 @@ struct Zones: ParsableCommand {
             throw ValidationError(file == nil ? "give the layer (FILE) or --from-hotspots RESULT" : "give either FILE or --from-hotspots RESULT, not both")
         }
         guard [90, 95, 99].contains(confidence) else { throw ValidationError("--confidence is 90, 95 or 99, not \(confidence)") }
+        guard top >= 0 else { throw ValidationError("--top is \(top): give 0 or more") }
         if let permutations, permutations < 0 { throw ValidationError("--permutations is \(permutations): give 0 (none) or more") }
         if fromHotspots != nil, permutations != nil || seed != nil || correction != .none {
             throw ValidationError("--from-hotspots takes the classes as they are: --permutations, --seed and --correction belong to geovote hotspots")
@@ -96,13 +100,27 @@ struct Zones: ParsableCommand {
 
     func run() throws {
         let job = try job()
-        try runReportingErrors { try Self.run(job) }
+        try runReportingErrors { try Self.run(job, top: top) }
     }
 
-    static func run(_ job: ZonesJob) throws {
+    static func run(_ job: ZonesJob, top: Int = 0) throws {
         let report = try job.run()
         report.notes.forEach(printNote)
         report.result.summary.forEach { print($0) }
+        for zone in report.result.zones where zone.type == .hot && zone.rank <= top { print(describe(zone)) }
         print("wrote \(report.result.zones.count) zones to \(job.output)" + (report.written.count > 1 && job.output.lowercased().hasSuffix(".shp") ? " (members in \(job.membersPath))" : ""))
     }
+}
+
+/// `PJD hot zone 1 (zone 1): 147 units, 87686 PJD votes of 1060039 valid (8.3 %), 29.4 % of PJD's votes, 282111 km², first among parties: no (7th)`.
+func describe(_ zone: StrongholdZone) -> String {
+    let party = zone.variable.numerator, den = zone.variable.denominator ?? ""
+    func total(_ name: String) -> String {
+        zone.totals.first { $0.name.lowercased() == name.lowercased() }?.value.map { String(Int64($0)) } ?? "?"
+    }
+    func percent(_ v: Double?) -> String { v.map { String(format: "%.1f %%", 100 * $0) } ?? "?" }
+    var line = "\(party) hot zone \(zone.rank) (zone \(zone.zone)): \(zone.members.count) units, \(total(party)) \(party) votes of \(total(den)) \(den)"
+    line += " (\(percent(zone.share))), \(percent(zone.nationalShare)) of \(party)'s votes, \(String(format: "%.0f", zone.areaKm2)) km²"
+    if let rank = zone.partyRank { line += ", rank \(rank) among the parties" }
+    return line
 }

@@ -373,6 +373,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--only", default="")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--skip", default="", help="peers to leave out: comma-separated parts of their names (e.g. 'scikit-learn HDBSCAN', O(n^2) at 500,000)")
     ap.add_argument("--child", type=int, default=-1, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child >= 0:
@@ -389,6 +390,8 @@ def main():
     geovote = {}
     for i, (workload, tool, _) in enumerate(PEERS):
         if only and workload not in only:
+            continue
+        if any(part and part in tool for part in a.skip.split(",")):
             continue
         if workload not in geovote:
             geovote[workload] = run_geovote(workload, a.size, a.repeat, a.threads)

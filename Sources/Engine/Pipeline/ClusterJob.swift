@@ -37,11 +37,13 @@ public struct ClusterJob: Sendable, Hashable {
 
     /// Checks the options, the formats, that the input is readable, that the
     /// outputs' folders are writable and that no output overwrites the input.
-    public func validate() throws {
+    /// - Parameter inputWrittenEarlier: the input is an earlier batch job's
+    ///   output, not written yet: its readability is not checked.
+    public func validate(inputWrittenEarlier: Bool = false) throws {
         try options.validate()
         _ = try LayerIO.Format(path: input)
         _ = try LayerIO.Format(path: output)
-        guard FileManager.default.isReadableFile(atPath: input) else {
+        guard inputWrittenEarlier || FileManager.default.isReadableFile(atPath: input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
         for path in [output] + (treeOutput.map { [$0] } ?? []) {

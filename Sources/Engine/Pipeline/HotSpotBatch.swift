@@ -49,7 +49,11 @@ public enum JSONValue: Sendable, Hashable, Decodable {
 public struct HotSpotBatch: Sendable {
     /// The job file.
     public let file: String
-    public let jobs: [HotSpotJob]
+    /// Every job, in file order: hot spots, and (`"command": "cluster"` or
+    /// `"zones"`) clusterings and stronghold zones.
+    public let steps: [BatchStep]
+    /// The hot-spot jobs.
+    public var jobs: [HotSpotJob] { steps.compactMap { if case let .hotSpots(job) = $0 { job } else { nil } } }
 
     /// Every key a job may have, with what it takes.
     public static let keys: [String: String] = [
@@ -107,12 +111,12 @@ public struct HotSpotBatch: Sendable {
             throw GeoVoteError.malformed(DataLocation(file: file, field: "jobs"), reason: "must be a non-empty list of objects")
         }
         let folder = AtomicFile.folder(of: file)
-        jobs = try list.enumerated().map { k, value in
+        steps = try list.enumerated().map { k, value in
             guard case let .object(job) = value else {
                 throw GeoVoteError.malformed(DataLocation(file: file, field: "jobs"), reason: "job \(k + 1) is \(value.kind), not an object")
             }
             do {
-                return try Self.job(defaults.merging(job) { $1 }, folder: folder, encoding: encoding)
+                return try Self.step(job, defaults: defaults, folder: folder, encoding: encoding)
             } catch let error as GeoVoteError {
                 throw GeoVoteError.inJob(file: file, job: k + 1, error)
             }
@@ -126,35 +130,55 @@ public struct HotSpotBatch: Sendable {
     public func validate() throws -> [String: FeatureTable] {
         var layers: [String: FeatureTable] = [:]
         var outputs: [String: Int] = [:]
-        for (k, job) in jobs.enumerated() {
+        for (k, step) in steps.enumerated() {
             do {
-                try job.validate()
-                let key = LayerIO.canonical(job.output)
-                if let other = outputs[key] { throw GeoVoteError.invalidArgument("writes \(job.output), as job \(other + 1) does") }
-                outputs[key] = k
-                if layers[job.input] == nil { layers[job.input] = try job.read().0 }
-                try job.check(layer: layers[job.input]!)
+                // An input an earlier job writes does not exist yet.
+                let produced = LayerIO.files(of: step.input).map(LayerIO.canonical).contains { outputs[$0] != nil }
+                try step.validate(inputWrittenEarlier: produced)
+                for output in step.outputs {
+                    let key = LayerIO.canonical(output)
+                    if let other = outputs[key] { throw GeoVoteError.invalidArgument("writes \(output), as job \(other + 1) does") }
+                    outputs[key] = k
+                }
+                if case let .hotSpots(job) = step {
+                    if layers[job.input] == nil { layers[job.input] = try job.read().0 }
+                    try job.check(layer: layers[job.input]!)
+                }
             } catch let error as GeoVoteError {
                 throw GeoVoteError.inJob(file: file, job: k + 1, error)
             }
         }
-        for (k, job) in jobs.enumerated() {
-            let inputs = LayerIO.files(of: job.input).map(LayerIO.canonical)
-            if let writer = inputs.compactMap({ outputs[$0] }).first {
-                throw GeoVoteError.malformed(DataLocation(file: file), reason: "job \(writer + 1): its output is the input of job \(k + 1)")
+        for (k, step) in steps.enumerated() {
+            let inputs = LayerIO.files(of: step.input).map(LayerIO.canonical)
+            if let writer = inputs.compactMap({ outputs[$0] }).first, writer >= k {
+                throw GeoVoteError.malformed(DataLocation(file: file), reason: "job \(writer + 1): its output is the input of job \(k + 1), which runs \(writer == k ? "it" : "before it")")
             }
         }
         return layers
     }
 
     /// Runs the jobs in order, after ``validate()``; `report` is told each
-    /// job's number and report as it finishes.
+    /// hot-spot job's number and report as it finishes.
     public func run(workers: Int = Parallel.defaultWorkerCount, progress: HotSpotAnalysis.ProgressFactory? = nil,
                     report: (Int, HotSpotJob.Report) -> Void = { _, _ in }) throws {
+        try runSteps(workers: workers, progress: progress) { k, stepReport in
+            if case let .hotSpots(r) = stepReport { report(k, r) }
+        }
+    }
+
+    /// Runs every job in order, after ``validate()``, telling `report` each
+    /// job's number and report. A later job may read an earlier one's output
+    /// (zones from a hot-spot result).
+    public func runSteps(workers: Int = Parallel.defaultWorkerCount, progress: HotSpotAnalysis.ProgressFactory? = nil,
+                         report: (Int, BatchStep.Report) -> Void = { _, _ in }) throws {
         let layers = try validate()
-        for (k, job) in jobs.enumerated() {
+        for (k, step) in steps.enumerated() {
             do {
-                report(k, try job.run(layer: layers[job.input], workers: workers, progress: progress))
+                switch step {
+                case let .hotSpots(job): report(k, .hotSpots(try job.run(layer: layers[job.input], workers: workers, progress: progress)))
+                case let .cluster(job): report(k, .cluster(try job.run(workers: workers)))
+                case let .zones(job): report(k, .zones(try job.run(workers: workers)))
+                }
             } catch let error as GeoVoteError {
                 throw GeoVoteError.inJob(file: file, job: k + 1, error)
             }

@@ -43,11 +43,13 @@ public struct ZonesJob: Sendable, Hashable {
         (output.lowercased().hasSuffix(".shp") ? String(output.dropLast(4)) : output) + ".members.csv"
     }
 
-    public func validate() throws {
+    /// - Parameter inputWrittenEarlier: the input is an earlier batch job's
+    ///   output, not written yet: its readability is not checked.
+    public func validate(inputWrittenEarlier: Bool = false) throws {
         try options.validate()
         _ = try LayerIO.Format(path: input)
         let format = try LayerIO.Format(path: output)
-        guard FileManager.default.isReadableFile(atPath: input) else {
+        guard inputWrittenEarlier || FileManager.default.isReadableFile(atPath: input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
         if fromHotSpots, try LayerIO.Format(path: input) == .csv {

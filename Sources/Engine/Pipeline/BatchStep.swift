@@ -1,0 +1,207 @@
+import Foundation
+
+/// One job of a batch file: hot spots (the default), a clustering
+/// (`"command": "cluster"`) or stronghold zones (`"command": "zones"`),
+/// with the options of the command of that name as keys.
+public enum BatchStep: Sendable, Hashable {
+    case hotSpots(HotSpotJob)
+    case cluster(ClusterJob)
+    case zones(ZonesJob)
+
+    public enum Report: Sendable {
+        case hotSpots(HotSpotJob.Report)
+        case cluster(ClusterJob.Report)
+        case zones(ZonesJob.Report)
+    }
+
+    public var input: String {
+        switch self {
+        case let .hotSpots(j): j.input
+        case let .cluster(j): j.input
+        case let .zones(j): j.input
+        }
+    }
+
+    /// Every file the job writes that another job must not write.
+    public var outputs: [String] {
+        switch self {
+        case let .hotSpots(j): [j.output]
+        case let .cluster(j): [j.output] + (j.treeOutput.map { [$0] } ?? [])
+        case let .zones(j): [j.output]
+        }
+    }
+
+    public func validate(inputWrittenEarlier: Bool = false) throws {
+        switch self {
+        case let .hotSpots(j): try j.validate()
+        case let .cluster(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .zones(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        }
+    }
+
+    /// The keys of a cluster job.
+    public static let clusterKeys: [String: String] = [
+        "command": "cluster", "input": "the layer (.shp, .geojson)", "output": "the output (.csv, .shp, .geojson)",
+        "method": "dbscan | hdbscan", "eps": "DBSCAN's radius (CRS units)", "min_samples": "a whole number ≥ 1",
+        "weight": "DBSCAN: a numeric field", "min_cluster_size": "HDBSCAN: a whole number ≥ 2", "selection": "eom | leaf",
+        "epsilon": "HDBSCAN's cluster_selection_epsilon", "id": "id fields (several allowed)", "tree": "HDBSCAN: the spanning-tree CSV",
+        "geometry": "CSV output: none | wkt", "encoding": "input encoding", "output_encoding": "shapefile output encoding",
+        "keep_crs": "true: GeoJSON keeps a projected CRS",
+    ]
+
+    /// The keys of a zones job.
+    public static let zonesKeys: [String: String] = [
+        "command": "zones", "input": "the layer (.shp, .geojson), or a hot-spot output with from_hotspots",
+        "output": "the output (.geojson, .shp, .csv)", "share": "the party's share NUM/DEN", "parties": "all/DEN, or NUM,NUM/DEN",
+        "statistic": "gistar | local-moran", "confidence": "90 | 95 | 99", "permutations": "a whole number ≥ 0", "seed": "a whole number ≥ 0",
+        "correction": MultipleTesting.allCases.map(\.rawValue).joined(separator: " | "), "weights": WeightsSpec.spellings,
+        "weights_id": "the field holding a weights file's ids", "geodesic": "true: great-circle distances", "id": "the field listed in codes",
+        "from_hotspots": "true: the input is a geovote hotspots output", "encoding": "input encoding",
+        "output_encoding": "shapefile output encoding", "keep_crs": "true: GeoJSON keeps a projected CRS",
+    ]
+}
+
+extension HotSpotBatch {
+    /// One job: its `command` picks the parser; defaults apply where the command has the key.
+    static func step(_ job: [String: JSONValue], defaults: [String: JSONValue], folder: String, encoding: TextEncoding?) throws -> BatchStep {
+        var command = "hotspots"
+        switch job["command"] ?? defaults["command"] {
+        case nil, .null?: break
+        case let .string(c)?: command = c.lowercased()
+        case let v?: throw GeoVoteError.invalidArgument("'command' is \(v.kind): give hotspots, cluster or zones")
+        }
+        func merged(_ keys: [String: String]) -> [String: JSONValue] {
+            defaults.filter { keys[$0.key] != nil }.merging(job) { $1 }.filter { $0.key != "command" }
+        }
+        switch command {
+        case "hotspots": return .hotSpots(try Self.job(merged(Self.keys), folder: folder, encoding: encoding))
+        case "cluster": return .cluster(try clusterJob(JobKeys(merged(BatchStep.clusterKeys), allowed: BatchStep.clusterKeys, folder: folder), encoding: encoding))
+        case "zones": return .zones(try zonesJob(JobKeys(merged(BatchStep.zonesKeys), allowed: BatchStep.zonesKeys, folder: folder), encoding: encoding))
+        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster or zones")
+        }
+    }
+
+    static func clusterJob(_ keys: JobKeys, encoding: TextEncoding?) throws -> ClusterJob {
+        guard let method = try keys.choice("method", ClusterOptions.Method.self) else {
+            throw GeoVoteError.invalidArgument("'method' is missing: dbscan or hdbscan")
+        }
+        let options = ClusterOptions(method: method, eps: try keys.number("eps"), minSamples: try keys.integer("min_samples"),
+                                     weightField: try keys.string("weight"), minClusterSize: try keys.integer("min_cluster_size"),
+                                     selection: try keys.choice("selection", HDBSCAN.Selection.self) ?? .excessOfMass,
+                                     epsilon: try keys.number("epsilon") ?? 0)
+        let job = ClusterJob(input: try keys.path("input", required: true)!, options: options, idFields: try keys.list("id"),
+                             output: try keys.path("output", required: true)!, treeOutput: try keys.path("tree", required: false),
+                             encoding: try keys.encoding("encoding") ?? encoding, outputEncoding: try keys.encoding("output_encoding") ?? .utf8,
+                             keepCRS: try keys.bool("keep_crs"), csvGeometry: try keys.choice("geometry", LayerIO.CSVGeometry.self) ?? .none)
+        try options.validate()
+        return job
+    }
+
+    static func zonesJob(_ keys: JobKeys, encoding: TextEncoding?) throws -> ZonesJob {
+        let variables = [try keys.string("share"), try keys.string("parties")].compactMap { $0 }.joined(separator: ",")
+        guard !variables.isEmpty else { throw GeoVoteError.invalidArgument("'share' or 'parties' is missing: each zones job names the party's share") }
+        let statistic: HotSpotStatistic
+        switch try keys.string("statistic")?.lowercased() {
+        case nil, "gistar"?: statistic = .giStar
+        case "local-moran"?: statistic = .localMoran
+        case let other?: throw GeoVoteError.invalidArgument("'statistic' is '\(other)': use gistar or local-moran")
+        }
+        var hot = HotSpotOptions(statistics: [statistic])
+        if let w = try keys.string("weights") { hot.weights = try WeightsSpec(parsing: w, idField: try keys.string("weights_id")) }
+        hot.geodesic = try keys.bool("geodesic")
+        hot.permutations = try keys.integer("permutations")
+        if let seed = try keys.integer("seed") {
+            guard seed >= 0 else { throw GeoVoteError.invalidArgument("'seed' is \(seed): give a whole number ≥ 0") }
+            hot.seed = UInt64(seed)
+        }
+        hot.correction = try keys.choice("correction", MultipleTesting.self) ?? .none
+        let options = ZoneOptions(statistic: statistic, confidence: try keys.integer("confidence") ?? 95, hotSpots: hot)
+        try options.validate()
+        return ZonesJob(input: try keys.path("input", required: true)!, variables: variables, options: options, fromHotSpots: try keys.bool("from_hotspots"),
+                        idField: try keys.string("id"), output: try keys.path("output", required: true)!,
+                        encoding: try keys.encoding("encoding") ?? encoding, outputEncoding: try keys.encoding("output_encoding") ?? .utf8,
+                        keepCRS: try keys.bool("keep_crs"), weightsFolder: keys.folder.isEmpty ? nil : keys.folder)
+    }
+}
+
+/// The keys of one job, read with the type each takes; a key the command
+/// does not know is refused with the list of those it does.
+struct JobKeys {
+    let keys: [String: JSONValue]
+    let allowed: [String: String]
+    let folder: String
+
+    init(_ keys: [String: JSONValue], allowed: [String: String], folder: String) throws {
+        for key in keys.keys.sorted() where allowed[key] == nil {
+            throw GeoVoteError.invalidArgument("'\(key)' is not a key of this command; use \(allowed.keys.sorted().joined(separator: ", "))")
+        }
+        self.keys = keys
+        self.allowed = allowed
+        self.folder = folder
+    }
+
+    func wrong(_ key: String, _ value: JSONValue) -> GeoVoteError {
+        .invalidArgument("'\(key)' is \(value.kind): give \(allowed[key] ?? "another value")")
+    }
+
+    func string(_ key: String) throws -> String? {
+        switch keys[key] {
+        case nil, .null?: return nil
+        case let .string(s)?: return s
+        case let .array(list)?:
+            return try list.map { item -> String in
+                guard case let .string(s) = item else { throw GeoVoteError.invalidArgument("'\(key)' lists \(item.kind): give strings") }
+                return s
+            }.joined(separator: ",")
+        case let v?: throw wrong(key, v)
+        }
+    }
+
+    func path(_ key: String, required: Bool) throws -> String? {
+        guard let p = try string(key) else {
+            if required { throw GeoVoteError.invalidArgument("'\(key)' is missing: each job names its \(key) file") }
+            return nil
+        }
+        return p.hasPrefix("/") || folder.isEmpty ? p : folder + "/" + p
+    }
+
+    func list(_ key: String) throws -> [String] {
+        (try string(key) ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func number(_ key: String) throws -> Double? {
+        switch keys[key] {
+        case nil, .null?: return nil
+        case let .number(n)?: return n
+        case let v?: throw wrong(key, v)
+        }
+    }
+
+    func integer(_ key: String) throws -> Int? {
+        guard let n = try number(key) else { return nil }
+        guard n == n.rounded(), abs(n) < 9e15 else { throw GeoVoteError.invalidArgument("'\(key)' is \(n): give a whole number") }
+        return Int(n)
+    }
+
+    func bool(_ key: String) throws -> Bool {
+        switch keys[key] {
+        case nil, .null?: return false
+        case let .bool(b)?: return b
+        case let v?: throw wrong(key, v)
+        }
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = try string(key) else { return nil }
+        guard let value = T(rawValue: text.lowercased()) else {
+            throw GeoVoteError.invalidArgument("'\(key)' is '\(text)': use \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    func encoding(_ key: String) throws -> TextEncoding? {
+        guard let name = try string(key) else { return nil }
+        guard let e = TextEncoding(name: name) else { throw GeoVoteError.invalidArgument("'\(key)' is '\(name)': use UTF-8, CP1256, ISO-8859-6, CP1252 or ISO-8859-1") }
+        return e
+    }
+}
