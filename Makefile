@@ -104,6 +104,7 @@ docs: setup
 examples: setup
 	$(SWIFT) build --package-path Examples
 	Examples/.build/debug/hotspots-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
+	Examples/.build/debug/strongholds-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
 
 # Seeded mutations of the fixture's shapefiles, GeoJSON and CSV, each read by
 # geovote info / weights / convert: any signal or hang fails (bench/fuzz/mutate.py).
@@ -132,7 +133,7 @@ fuzz: setup
 # The parallel kernels under ThreadSanitizer (permutations in three draw
 # schemes, contiguity, kNN, per-worker GEOS and PROJ contexts), on 2 threads;
 # any report fails. A build of its own (.build-tsan).
-SANITIZE_WORKLOADS := gistar-999 local-moran-999 local-moran-shared-999 local-moran-geoda-999 queen rook knn8 distance-band geos-convert reproject validity-area
+SANITIZE_WORKLOADS := gistar-999 local-moran-999 local-moran-shared-999 local-moran-geoda-999 queen rook knn8 distance-band geos-convert reproject validity-area dbscan hdbscan zones-all-parties
 sanitize: setup
 	$(SWIFT) build -c release --sanitize=thread --product geovote-bench --scratch-path .build-tsan
 	@for w in $(SANITIZE_WORKLOADS); do \

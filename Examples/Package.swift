@@ -21,6 +21,10 @@ let package = Package(
             name: "hotspots-example",
             dependencies: [.product(name: "GeoVoteEngine", package: root.lastPathComponent)]
         ),
+        .executableTarget(
+            name: "strongholds-example",
+            dependencies: [.product(name: "GeoVoteEngine", package: root.lastPathComponent)]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

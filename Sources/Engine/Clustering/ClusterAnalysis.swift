@@ -144,6 +144,7 @@ public struct ClusterResult: Sendable {
     /// 1 or 0) or `probability` and `outlier_score` (HDBSCAN).
     /// - Parameters:
     ///   - layer: the clustered layer.
+    ///   - file: its path, named in errors.
     ///   - idFields: fields copied first; empty: every text field of the layer.
     ///   - index: a first column `index`, the 0-based feature order (CSV).
     public func table(from layer: FeatureTable, file: String, idFields: [String], index: Bool) throws -> FeatureTable {

@@ -13,7 +13,7 @@
 /// counted, as `sklearn.cluster.HDBSCAN`; the hdbscan package's
 /// `min_samples` is one less), the minimum spanning tree of the
 /// mutual-reachability graph by a parallel Borůvka over the k-d tree
-/// (``MutualReachabilityTree``; never the n × n matrix), the single-linkage
+/// (never the n × n matrix), the single-linkage
 /// hierarchy, the condensed tree with `minClusterSize`, excess-of-mass or
 /// leaf selection with `clusterSelectionEpsilon`, then labels,
 /// membership probabilities and GLOSH outlier scores (Campello, Moulavi,

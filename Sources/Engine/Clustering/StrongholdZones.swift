@@ -55,6 +55,7 @@ public enum StrongholdZones {
     ///   - variables: shares NUM/DEN (one per party).
     ///   - options: statistic, confidence, weights and inference.
     ///   - idField: the field whose values list a zone's members (nil: the 0-based feature index).
+    ///   - folder: the folder a relative weights-file path is taken from.
     ///   - workers: threads (the result does not depend on it).
     public static func run(_ table: FeatureTable, file: String, variables: [VariableSpec], options: ZoneOptions,
                            idField: String? = nil, relativeTo folder: String? = nil,
@@ -77,8 +78,14 @@ public enum StrongholdZones {
 
     /// The zones of given memberships (e.g. read back from a hot-spot file).
     /// - Parameters:
+    ///   - table: the layer with the counts.
+    ///   - file: its path, named in errors.
+    ///   - variables: the shares, one per membership.
     ///   - membership: per variable, hot/cold/nil for every feature.
     ///   - weights: the contiguity that connects members.
+    ///   - idField: the field listed in ``StrongholdZone/codes`` (nil: the feature index).
+    ///   - given: notes to pass on (the hot-spot analysis's).
+    ///   - workers: threads (the result does not depend on it).
     public static func zones(_ table: FeatureTable, file: String, variables: [VariableSpec], membership: [[ZoneType?]],
                              weights: SpatialWeights, idField: String? = nil, notes given: [String] = [],
                              workers: Int = Parallel.defaultWorkerCount) throws -> ZoneResult {

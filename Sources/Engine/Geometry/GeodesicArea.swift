@@ -34,14 +34,15 @@ public enum GeodesicArea {
     /// geometries' own units squared, by GEOS.
     public static func squareMeters(_ geometries: [Geometry], crs: CoordinateReferenceSystem?, workers: Int = Parallel.defaultWorkerCount) throws -> [Double] {
         guard let crs else { return try GeometryEngine.map(geometries, workers: workers) { engine, g in try engine.area(g) } }
-        if crs.isGeographic { return geometries.map { squareMeters(longitudeLatitude: $0) } }
+        if crs.isGeographic { return Parallel.map(count: geometries.count, grain: 64, workers: workers) { squareMeters(longitudeLatitude: geometries[$0]) } }
         var x = geometries.flatMap(\.x), y = geometries.flatMap(\.y)
         try CoordinateTransformer(from: crs, to: .wgs84).transform(x: &x, y: &y, workers: workers)
-        var start = 0
-        return geometries.map { g in
-            let range = start..<start + g.coordinateCount
-            start = range.upperBound
-            return squareMeters(longitudeLatitude: Geometry(kind: g.kind, x: ContiguousArray(x[range]), y: ContiguousArray(y[range]),
+        var starts = [0]
+        for g in geometries { starts.append(starts.last! + g.coordinateCount) }
+        let (lons, lats, offsets) = (x, y, starts)
+        return Parallel.map(count: geometries.count, grain: 64, workers: workers) { k in
+            let g = geometries[k], range = offsets[k]..<offsets[k + 1]
+            return squareMeters(longitudeLatitude: Geometry(kind: g.kind, x: ContiguousArray(lons[range]), y: ContiguousArray(lats[range]),
                                                             ringOffsets: g.ringOffsets, partOffsets: g.partOffsets))
         }
     }

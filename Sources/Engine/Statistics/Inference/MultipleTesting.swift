@@ -22,12 +22,14 @@ public enum MultipleTesting: String, Sendable, CaseIterable {
 
     /// The cut-off: an observation is significant when p ≤ cut-off.
     public func cutoff(_ p: [Double], alpha: Double) -> Double {
+        if self == .none { return alpha }
+        let finite = p.count { $0.isFinite }
+        guard finite > 0 else { return alpha }
+        if self == .bonferroni { return alpha / Double(finite) }
         let sorted = p.filter { $0.isFinite }.sorted()
         let n = sorted.count
-        guard n > 0 else { return alpha }
         switch self {
-        case .none: return alpha
-        case .bonferroni: return alpha / Double(n)
+        case .none, .bonferroni: return alpha
         case .fdr, .by:
             var a = alpha
             if self == .by { a /= (1...n).reduce(0.0) { $0 + 1 / Double($1) } }
