@@ -21,12 +21,13 @@ let package = Package(
         .systemLibrary(name: "CGeos", pkgConfig: "geos", providers: [.apt(["libgeos-dev"])]),
         .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CShapelib", pkgConfig: "shapelib", providers: [.apt(["libshp-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // The engine: the folder keeps its short name, the module does not
         // clash with other packages' "Engine".
         .target(
             name: "GeoVoteEngine",
-            dependencies: ["CGeos", "CProj", "CShapelib"],
+            dependencies: ["CGeos", "CProj", "CShapelib", "CSQLite"],
             path: "Sources/Engine"
         ),
         // The Morocco fixture generator, used by the CLI, the bench and the tests.

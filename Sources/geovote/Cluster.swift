@@ -31,7 +31,7 @@ struct Cluster: ParsableCommand {
         """
     )
 
-    @Argument(help: "The layer (.shp, .geojson, .csv).")
+    @Argument(help: "The layer (.shp, .geojson, .csv, FILE.gpkg[:LAYER]).")
     var file: String
 
     @Option(name: .long, help: "dbscan | hdbscan")
@@ -64,7 +64,7 @@ struct Cluster: ParsableCommand {
     @Option(name: .long, help: "CSV output: none | wkt — the geometry as a last column WKT.")
     var geometry: LayerIO.CSVGeometry = .none
 
-    @Option(name: .shortAndLong, help: "Output .csv, .shp or .geojson.")
+    @Option(name: .shortAndLong, help: "Output .csv, .shp, .geojson or FILE.gpkg[:LAYER] (a layer added to, or replaced in, the GeoPackage).")
     var output: String
 
     @OptionGroup var out: OutputOptions

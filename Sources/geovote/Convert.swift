@@ -4,17 +4,17 @@ import Foundation
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy a layer to another format or text encoding (.shp, .geojson, .csv).",
+        abstract: "Copy a layer to another format or text encoding (.shp, .geojson, .csv, .gpkg).",
         discussion: """
         Coordinates are copied bit-exact, except that GeoJSON output is WGS 84 \
         longitude/latitude (RFC 7946): a projected layer is reprojected unless \
         --keep-crs. CSV output holds the attributes only.
         """)
 
-    @Argument(help: "The input layer (.shp, .geojson, .csv).")
+    @Argument(help: "The input layer (.shp, .geojson, .csv, FILE.gpkg[:LAYER]).")
     var file: String
 
-    @Option(name: .shortAndLong, help: "Output layer (.shp, .geojson, .csv).")
+    @Option(name: .shortAndLong, help: "Output layer (.shp, .geojson, .csv, FILE.gpkg[:LAYER]).")
     var output: String
 
     @Option(name: .long, parsing: .upToNextOption, help: "CSV input: columns kept as text (codes).")
@@ -66,7 +66,7 @@ struct Join: ParsableCommand {
     @Option(name: .long, help: "Key field: NAME when both sides call it so, or GEOMFIELD:RESULTSFIELD.")
     var key: String
 
-    @Option(name: .shortAndLong, help: "Output layer (.shp, .geojson, .csv).")
+    @Option(name: .shortAndLong, help: "Output layer (.shp, .geojson, .csv, FILE.gpkg[:LAYER]).")
     var output: String
 
     @Option(name: .long, help: "Also write the unmatched keys to this CSV (side,record,key).")

@@ -139,7 +139,7 @@ struct Hotspots: ParsableCommand {
         LMiIndex LMiZScore LMiPValue COType NNeighbors (Local Moran).
         """)
 
-    @Argument(help: "The layer (.shp, .geojson, .csv).")
+    @Argument(help: "The layer (.shp, .geojson, .csv, FILE.gpkg[:LAYER]).")
     var file: String
 
     @Option(name: .long, help: "Variables, comma-separated: FIELD, NUM/DEN, all/DEN, eb:NUM/DEN.")
@@ -213,7 +213,7 @@ struct Hotspots: ParsableCommand {
     @Option(name: .long, help: "CSV output: none | wkt — the geometry as a last column WKT (GDAL reads it).")
     var geometry: LayerIO.CSVGeometry = .none
 
-    @Option(name: .shortAndLong, help: "Output .csv, .shp or .geojson.")
+    @Option(name: .shortAndLong, help: "Output .csv, .shp, .geojson or FILE.gpkg[:LAYER] (a layer added to, or replaced in, the GeoPackage).")
     var output: String
 
     @OptionGroup var out: OutputOptions

@@ -6,12 +6,20 @@ struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a layer: features, geometry, CRS and its area of use, bounding box, fields.")
 
-    @Argument(help: "The layer to describe (.shp, .geojson, .csv).")
+    @Argument(help: "The layer to describe (.shp, .geojson, .csv, FILE.gpkg:LAYER; FILE.gpkg lists its layers).")
     var file: String
 
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        // A GeoPackage without a layer name: its layers, then the only one described.
+        if (try? LayerIO.Format(path: file)) == .geoPackage, LayerIO.split(file).layer == nil {
+            try runReportingErrors {
+                let layers = try GeoPackage.layers(in: file)
+                print("GeoPackage:  \(file), \(layers.count) layer\(layers.count == 1 ? "" : "s"): \(layers.joined(separator: ", "))")
+            }
+            guard (try? GeoPackage.layers(in: file).count) == 1 else { return }
+        }
         try common.withLayer(file) { table in
             print(LayerSummary(table: table, path: file).text)
             let invalid = try table.invalidGeometries(file: file)

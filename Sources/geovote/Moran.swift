@@ -15,7 +15,7 @@ struct Moran: ParsableCommand {
         a share NUM/DEN or an Empirical Bayes rate eb:NUM/DEN (esda Moran_Rate).
         """)
 
-    @Argument(help: "The layer (.shp, .geojson).")
+    @Argument(help: "The layer (.shp, .geojson, FILE.gpkg[:LAYER]).")
     var file: String
 
     @Option(name: .long, help: "A numeric field, a share NUM/DEN (e.g. MP/valid), or eb:NUM/DEN.")

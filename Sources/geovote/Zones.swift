@@ -35,7 +35,7 @@ struct Zones: ParsableCommand {
         """
     )
 
-    @Argument(help: "The layer with the counts (.shp, .geojson); or give --from-hotspots.")
+    @Argument(help: "The layer with the counts (.shp, .geojson, FILE.gpkg[:LAYER]); or give --from-hotspots.")
     var file: String?
 
     @Option(name: .long, help: "The party's share NUM/DEN (e.g. PJD/valid).")
@@ -70,7 +70,7 @@ struct Zones: ParsableCommand {
     @Option(name: .long, help: "Print each party's N strongest hot zones with their votes.")
     var top: Int = 0
 
-    @Option(name: .shortAndLong, help: "Output .geojson or .shp (or .csv, attributes only).")
+    @Option(name: .shortAndLong, help: "Output .geojson, .shp, FILE.gpkg[:LAYER] (or .csv, attributes only).")
     var output: String
 
     @OptionGroup var out: OutputOptions

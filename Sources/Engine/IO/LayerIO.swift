@@ -9,16 +9,38 @@ public enum LayerIO {
         case geoJSON
         /// Attributes only (results tables); geometry is neither read nor written.
         case csv
+        /// A GeoPackage layer: `file.gpkg:layer`, or `file.gpkg` (its only
+        /// layer when read; a layer named after the file when written).
+        case geoPackage
 
         public init(path: String) throws {
-            switch (path as NSString).pathExtension.lowercased() {
+            switch (LayerIO.split(path).file as NSString).pathExtension.lowercased() {
             case "shp", "dbf", "shx": self = .shapefile
             case "geojson", "json": self = .geoJSON
             case "csv", "tsv", "txt": self = .csv
+            case "gpkg": self = .geoPackage
             default:
-                throw GeoVoteError.unsupported("\(path): unknown format; GeoVote reads and writes .shp, .geojson and .csv")
+                throw GeoVoteError.unsupported("\(path): unknown format; GeoVote reads and writes .shp, .geojson, .gpkg (FILE.gpkg:LAYER) and .csv")
             }
         }
+    }
+
+    /// `file.gpkg:layer` as its file and layer; any other path as itself.
+    public static func split(_ path: String) -> (file: String, layer: String?) {
+        guard let range = path.range(of: ".gpkg:", options: [.caseInsensitive, .backwards]) else { return (path, nil) }
+        let layer = String(path[range.upperBound...])
+        return layer.isEmpty ? (String(path[..<path.index(before: range.upperBound)]), nil) : (String(path[..<path.index(before: range.upperBound)]), layer)
+    }
+
+    /// The layer a GeoPackage output is written as: the one named, else the file's stem.
+    public static func outputLayer(_ path: String) -> String {
+        let (file, layer) = split(path)
+        return layer ?? String(AtomicFile.name(of: file).dropLast(5))
+    }
+
+    /// Whether the file a layer path stands for exists and can be read.
+    public static func isReadable(_ path: String) -> Bool {
+        FileManager.default.isReadableFile(atPath: split(path).file)
     }
 
     /// How to read a layer.
@@ -78,6 +100,9 @@ public enum LayerIO {
             var reader = CSVReader(encoding: options.encoding, textFields: options.textFields)
             let table = try reader.read(path)
             return (table, reader.notes)
+        case .geoPackage:
+            let (file, layer) = split(path)
+            return (try GeoPackage.read(file, layer: layer), [])
         }
     }
 
@@ -101,11 +126,21 @@ public enum LayerIO {
         case .csv:
             try CSVWriter(wkt: options.csvGeometry == .wkt, columnTypes: options.csvColumnTypes).write(table, to: path)
             return options.csvGeometry != nil || table.geometries.allSatisfy(\.isEmpty) ? [] : ["\(path): CSV holds the attributes only; geometry not written"]
+        case .geoPackage:
+            return try GeoPackage.write(table, to: split(path).file, layer: outputLayer(path))
         }
     }
 
-    /// The files a layer path stands for: a shapefile's sidecars, else the path.
+    /// The files a layer path stands for: a shapefile's sidecars, a
+    /// GeoPackage layer as `file.gpkg:layer` (other layers of the file are
+    /// other outputs), else the path.
     public static func files(of path: String) -> [String] {
+        if (try? Format(path: path)) == .geoPackage {
+            let (file, layer) = split(path)
+            // An input without a layer is its only layer.
+            let resolved = layer ?? ((try? GeoPackage.layers(in: file)).flatMap { $0.count == 1 ? $0[0] : nil }) ?? outputLayer(path)
+            return [file + ":" + resolved]
+        }
         let lower = path.lowercased()
         guard [".shp", ".dbf", ".shx"].contains(where: { lower.hasSuffix($0) }) else { return [path] }
         let stem = String(path.dropLast(4))
@@ -114,7 +149,9 @@ public enum LayerIO {
 
     /// A path with `.`, `..` and symbolic links resolved, for comparing paths.
     static func canonical(_ path: String) -> String {
-        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        let (file, layer) = split(path)
+        let resolved = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+        return layer.map { resolved + ":" + $0 } ?? resolved
     }
 
     /// Refuses, before any work, an output that would replace a file of one

@@ -43,7 +43,7 @@ public struct ClusterJob: Sendable, Hashable {
         try options.validate()
         _ = try LayerIO.Format(path: input)
         _ = try LayerIO.Format(path: output)
-        guard inputWrittenEarlier || FileManager.default.isReadableFile(atPath: input) else {
+        guard inputWrittenEarlier || LayerIO.isReadable(input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
         for path in [output] + (treeOutput.map { [$0] } ?? []) {

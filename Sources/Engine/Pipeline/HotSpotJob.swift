@@ -72,7 +72,7 @@ public struct HotSpotJob: Sendable, Hashable {
         try options.validate()
         _ = try LayerIO.Format(path: input)
         _ = try outputFormat
-        guard FileManager.default.isReadableFile(atPath: input) else {
+        guard LayerIO.isReadable(input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
         let folder = AtomicFile.folder(of: output)

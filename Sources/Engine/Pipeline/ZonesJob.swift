@@ -49,7 +49,7 @@ public struct ZonesJob: Sendable, Hashable {
         try options.validate()
         _ = try LayerIO.Format(path: input)
         let format = try LayerIO.Format(path: output)
-        guard inputWrittenEarlier || FileManager.default.isReadableFile(atPath: input) else {
+        guard inputWrittenEarlier || LayerIO.isReadable(input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
         if fromHotSpots, try LayerIO.Format(path: input) == .csv {
