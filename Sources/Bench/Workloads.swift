@@ -83,6 +83,22 @@ enum Workloads {
                 try writer.write(table, to: out)
             }
         },
+        Workload(name: "write-geopackage", summary: "write the synthetic communes as a new GeoPackage (R-tree included)", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            let out = "\(context.cacheDirectory)/written-\(context.size).gpkg"
+            return {
+                try? FileManager.default.removeItem(atPath: out)
+                try GeoPackage.write(table, to: out, layer: "communes")
+            }
+        },
+        Workload(name: "read-geopackage", summary: "read the synthetic communes from a GeoPackage into a FeatureTable", items: { $0 }) { context in
+            let path = "\(context.cacheDirectory)/synth-\(context.size)/communes.gpkg"
+            if !FileManager.default.fileExists(atPath: path) {
+                try GeoPackage.write(try ShapefileReader().read(context.communesShapefile()), to: path, layer: "communes")
+            }
+            _ = try GeoPackage.read(path)
+            return { _ = try GeoPackage.read(path) }
+        },
         Workload(name: "reproject", summary: "transform max(size, 1,000,000) points from EPSG:4326 to UTM 29N with PROJ", items: BenchData.reprojectCount) { context in
             let n = BenchData.reprojectCount(context.size)
             let x0 = (0..<n).map { -9.0 - 3.0 * Double($0 % 10_007) / 10_007 }

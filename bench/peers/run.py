@@ -53,6 +53,36 @@ def p_write_pyogrio(size, threads):
     return lambda: pyogrio.write_dataframe(gdf, out)
 
 
+def p_write_gpkg_pyogrio(size, threads):
+    import pyogrio
+    gdf = pyogrio.read_dataframe(communes(size))
+    out = os.path.join(cache_dir(), f"peer-written-{size}.gpkg")
+
+    def run():
+        if os.path.exists(out):
+            os.remove(out)
+        pyogrio.write_dataframe(gdf, out, layer="communes", driver="GPKG")
+    return run
+
+
+def p_write_gpkg_ogr2ogr(size, threads):
+    out = os.path.join(cache_dir(), f"peer-ogr2ogr-{size}.gpkg")
+
+    def run():
+        if os.path.exists(out):
+            os.remove(out)
+        subprocess.run(["ogr2ogr", "-f", "GPKG", out, communes(size), "-nln", "communes"], check=True)
+    return run
+
+
+def p_read_gpkg_pyogrio(size, threads):
+    import pyogrio
+    # The file GeoVote's read-geopackage workload wrote (the same bytes for both).
+    path = os.path.join(cache_dir(), f"synth-{size}", "communes.gpkg")
+    pyogrio.read_dataframe(path)
+    return lambda: pyogrio.read_dataframe(path)
+
+
 def reproject_points(size):
     import numpy as np
     n = max(size, 1_000_000)
@@ -273,6 +303,9 @@ def p_zones_esda(size, threads):
 PEERS = [
     ("read-shapefile", "pyogrio.read_dataframe", p_read_pyogrio),
     ("write-shapefile", "pyogrio.write_dataframe", p_write_pyogrio),
+    ("write-geopackage", "pyogrio.write_dataframe (GPKG)", p_write_gpkg_pyogrio),
+    ("write-geopackage", "ogr2ogr (GPKG, a fresh process)", p_write_gpkg_ogr2ogr),
+    ("read-geopackage", "pyogrio.read_dataframe (GPKG)", p_read_gpkg_pyogrio),
     ("reproject", "pyproj Transformer", p_reproject_pyproj),
     ("validity-area", "shapely is_valid + area", p_validity_shapely),
     ("queen", "libpysal Queen", p_queen_libpysal),

@@ -43,10 +43,13 @@ extension GeoPackage {
             do {
                 let db = try SQLiteDatabase(path: tmp, create: true)
                 try db.registerGeoPackageFunctions()
-                try db.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(userVersion); PRAGMA journal_mode = WAL")
+                // A new file under a temporary name: a crash leaves only the
+                // temporary file, so SQLite need not sync while it is written.
+                try db.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(userVersion); PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
                 try createRequiredTables(db)
                 try writeLayer(table, blobs: blobs, srs: srs, layer: layer, into: db)
                 try db.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE")
+                try db.syncToDisk()
             }
             for suffix in ["-wal", "-shm"] { unlink(tmp + suffix) }
             try AtomicFile.commit(tmp, to: path)

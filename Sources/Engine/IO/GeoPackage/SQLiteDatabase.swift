@@ -68,6 +68,14 @@ final class SQLiteDatabase {
         return statement.int64(0)
     }
 
+    /// Forces the database file to disk (fsync), before it is renamed into place.
+    func syncToDisk() throws {
+        let fd = Foundation.open(path, O_RDONLY)
+        guard fd >= 0 else { throw GeoVoteError.io(path: path, reason: "cannot be opened to sync") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw GeoVoteError.io(path: path, reason: "cannot be synced to disk") }
+    }
+
     /// The number of the last row inserted.
     var lastRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
