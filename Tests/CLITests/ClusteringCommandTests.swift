@@ -144,3 +144,34 @@ import Testing
         #expect(rows.allSatisfy { Double($0["outlier_score"]!)!.isFinite })
     }
 }
+
+/// A GeoPackage output killed midway (SIGKILL: no handler runs) leaves the
+/// file as it was: the layer written in one transaction is there whole or
+/// not at all, and the other layers are intact.
+@Suite struct GeoPackageKillTests {
+    @Test func killedWriteLeavesTheDatabaseAsItWas() throws {
+        let dir = Fixtures.scratch()
+        let big = try ElectionSynthesizer.make(communes: 30_000, stations: 30_000, seed: 5).communes
+        var writer = ShapefileWriter()
+        try writer.write(big, to: dir + "/big.shp")
+        let capitals = try ShapefileReader().read(Fixtures.path("sample/capitals.shp"))
+        try GeoPackage.write(capitals, to: dir + "/db.gpkg", layer: "capitals")
+        for delay in [0.15, 0.3, 0.5] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try CommandLineReferenceTests.geovote)
+            process.arguments = ["convert", dir + "/big.shp", "--output", dir + "/db.gpkg:communes"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let layers = try GeoPackage.layers(in: dir + "/db.gpkg")
+            #expect(layers.first == "capitals")
+            #expect(try GeoPackage.read(dir + "/db.gpkg", layer: "capitals").columns == capitals.columns)
+            if layers.contains("communes") {
+                #expect(try GeoPackage.read(dir + "/db.gpkg", layer: "communes").count == big.count, "a layer is whole or absent")
+            }
+        }
+    }
+}
