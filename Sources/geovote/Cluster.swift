@@ -98,7 +98,8 @@ struct Cluster: ParsableCommand {
     }
 
     func run() throws {
-        let job = try job()
+        var job = try job()
+        job.commandLine = (["geovote"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
         try runReportingErrors(geodesic: false) {
             do { try Self.run(job) } catch let GeoVoteError.invalidArgument(message) { throw GeoVoteError.invalidArgument(Self.flagged(message)) }
         }

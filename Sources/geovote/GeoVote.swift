@@ -178,6 +178,10 @@ func flagAdvice(for error: GeoVoteError, geodesic: Bool = true) -> String {
     }
 }
 
-enum GeoVoteVersion {
-    static let string = "0.1.0 (GEOS \(GeometryEngine.geosVersion), PROJ \(CoordinateReferenceSystem.projVersion))"
+
+
+/// An argument as a shell would need it quoted (for the recorded command line).
+func shellQuoted(_ argument: String) -> String {
+    let plain = argument.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=,@%+".contains($0) }
+    return plain && !argument.isEmpty ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -256,7 +256,8 @@ struct Hotspots: ParsableCommand {
     }
 
     func run() throws {
-        let job = try job()
+        var job = try job()
+        job.commandLine = (["geovote"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
         try runReportingErrors { try Self.run(job) }
     }
 

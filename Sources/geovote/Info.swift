@@ -17,6 +17,9 @@ struct Info: ParsableCommand {
             try runReportingErrors {
                 let layers = try GeoPackage.layers(in: file)
                 print("GeoPackage:  \(file), \(layers.count) layer\(layers.count == 1 ? "" : "s"): \(layers.joined(separator: ", "))")
+                for analysis in try GeoPackage.analyses(in: file) {
+                    print("  \(analysis.layer): \(analysis.provenance.parameters) (\(analysis.created), GeoVote \(analysis.version))")
+                }
             }
             guard (try? GeoPackage.layers(in: file).count) == 1 else { return }
         }

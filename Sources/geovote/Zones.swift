@@ -99,7 +99,8 @@ struct Zones: ParsableCommand {
     }
 
     func run() throws {
-        let job = try job()
+        var job = try job()
+        job.commandLine = (["geovote"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
         try runReportingErrors { try Self.run(job, top: top) }
     }
 

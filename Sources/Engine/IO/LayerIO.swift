@@ -68,8 +68,12 @@ public enum LayerIO {
         public var csvGeometry: CSVGeometry?
         /// CSV: write a `.csvt` with the column types beside it (GDAL reads them).
         public var csvColumnTypes: Bool
+        /// GeoPackage: what produced the layer (recorded in `geovote_analyses`).
+        public var provenance: Provenance?
 
-        public init(encoding: TextEncoding = .utf8, keepCRS: Bool = false, csvGeometry: CSVGeometry? = nil, csvColumnTypes: Bool = false) {
+        public init(encoding: TextEncoding = .utf8, keepCRS: Bool = false, csvGeometry: CSVGeometry? = nil, csvColumnTypes: Bool = false,
+                    provenance: Provenance? = nil) {
+            self.provenance = provenance
             self.encoding = encoding
             self.keepCRS = keepCRS
             self.csvGeometry = csvGeometry
@@ -127,7 +131,7 @@ public enum LayerIO {
             try CSVWriter(wkt: options.csvGeometry == .wkt, columnTypes: options.csvColumnTypes).write(table, to: path)
             return options.csvGeometry != nil || table.geometries.allSatisfy(\.isEmpty) ? [] : ["\(path): CSV holds the attributes only; geometry not written"]
         case .geoPackage:
-            return try GeoPackage.write(table, to: split(path).file, layer: outputLayer(path))
+            return try GeoPackage.write(table, to: split(path).file, layer: outputLayer(path), provenance: options.provenance)
         }
     }
 

@@ -16,6 +16,10 @@ public struct ClusterJob: Sendable, Hashable {
     public var keepCRS: Bool
     public var csvGeometry: LayerIO.CSVGeometry
 
+    /// The command line that made this job, recorded with a GeoPackage
+    /// output (nil: the job's options are recorded).
+    public var commandLine: String?
+
     public init(input: String, options: ClusterOptions, idFields: [String] = [], output: String, treeOutput: String? = nil,
                 encoding: TextEncoding? = nil, outputEncoding: TextEncoding = .utf8, keepCRS: Bool = false, csvGeometry: LayerIO.CSVGeometry = .none) {
         self.input = input
@@ -75,8 +79,8 @@ public struct ClusterJob: Sendable, Hashable {
         let format = try LayerIO.Format(path: output)
         let table = try result.table(from: layer, file: input, idFields: idFields, index: format == .csv)
         if format == .geoJSON { try GeoJSONWriter.check(table, file: output, keepCRS: keepCRS) }
-        notes += try LayerIO.write(table, to: output, options: .init(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: csvGeometry,
-                                                                   csvColumnTypes: true))
+        notes += try LayerIO.write(table, to: output, options: .init(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: csvGeometry, csvColumnTypes: true,
+                                                                   provenance: Provenance(command: "cluster", parameters: commandLine ?? "\(options)", inputs: [input])))
         var written = [output]
         if format == .csv { written.append(CSVWriter.columnTypePath(output)) }
         if let treeOutput, let csv = result.spanningTreeCSV {

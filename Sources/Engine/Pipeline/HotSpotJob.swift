@@ -25,6 +25,10 @@ public struct HotSpotJob: Sendable, Hashable {
     /// The folder relative weights-file paths are taken from (a job file's).
     public var weightsFolder: String?
 
+    /// The command line that made this job, recorded with a GeoPackage
+    /// output (nil: the job's options are recorded).
+    public var commandLine: String?
+
     public init(input: String, variables: String, options: HotSpotOptions = HotSpotOptions(), table: HotSpotTableOptions = HotSpotTableOptions(),
                 output: String, encoding: TextEncoding? = nil, outputEncoding: TextEncoding = .utf8, keepCRS: Bool = false,
                 csvGeometry: LayerIO.CSVGeometry = .none, weightsFolder: String? = nil) {
@@ -163,7 +167,8 @@ public struct HotSpotJob: Sendable, Hashable {
         layout.shortNames = format == .shapefile && table.naming == .geovote
         layout.index = format == .csv
         let out = try results.table(from: layer, file: input, options: layout)
-        let writeOptions = LayerIO.WriteOptions(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: csvGeometry, csvColumnTypes: true)
+        var writeOptions = LayerIO.WriteOptions(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: csvGeometry, csvColumnTypes: true)
+        writeOptions.provenance = Provenance(command: "hotspots", parameters: commandLine ?? "variables \(variables); \(options)", inputs: [input])
         notes += try LayerIO.write(out.table, to: output, options: writeOptions)
         var written = [output]
         if format == .csv { written.append(CSVWriter.columnTypePath(output)) }

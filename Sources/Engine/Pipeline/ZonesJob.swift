@@ -18,6 +18,10 @@ public struct ZonesJob: Sendable, Hashable {
     public var keepCRS: Bool
     public var weightsFolder: String?
 
+    /// The command line that made this job, recorded with a GeoPackage
+    /// output (nil: the job's options are recorded).
+    public var commandLine: String?
+
     public init(input: String, variables: String, options: ZoneOptions = ZoneOptions(), fromHotSpots: Bool = false, idField: String? = nil,
                 output: String, encoding: TextEncoding? = nil, outputEncoding: TextEncoding = .utf8, keepCRS: Bool = false, weightsFolder: String? = nil) {
         self.input = input
@@ -108,7 +112,8 @@ public struct ZonesJob: Sendable, Hashable {
             written.append(membersPath)
         }
         if format == .geoJSON { try GeoJSONWriter.check(table, file: output, keepCRS: keepCRS) }
-        notes += try LayerIO.write(table, to: output, options: .init(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: LayerIO.CSVGeometry.none, csvColumnTypes: true))
+        notes += try LayerIO.write(table, to: output, options: .init(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: LayerIO.CSVGeometry.none, csvColumnTypes: true,
+                                                                   provenance: Provenance(command: "zones", parameters: commandLine ?? "variables \(variables); \(options)", inputs: [input])))
         if format == .csv { written.append(CSVWriter.columnTypePath(output)) }
         return Report(result: result, written: written, notes: notes)
     }

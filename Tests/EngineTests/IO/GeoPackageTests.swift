@@ -101,4 +101,24 @@ import Testing
         #expect(message { try GeoPackage.write(bad, to: dir + "/new.gpkg", layer: "x") }?.contains("appears twice") == true)
         #expect(!FileManager.default.fileExists(atPath: dir + "/new.gpkg"))
     }
+
+    @Test func analysesRecordWhatProducedThem() throws {
+        let dir = Fixtures.scratch()
+        let db = dir + "/m.gpkg"
+        try GeoPackage.write(try ShapefileReader().read(Self.communes), to: db, layer: "communes")
+        var job = ZonesJob(input: db + ":communes", variables: "PJD/valid", idField: "code", output: db + ":zones")
+        job.commandLine = "geovote zones m.gpkg:communes --share PJD/valid --id code -o m.gpkg:zones"
+        let report = try job.run()
+        #expect(try GeoPackage.layers(in: db) == ["communes", "zones"])
+        #expect(try GeoPackage.read(db, layer: "zones").count == report.result.zones.count)
+        let analyses = try GeoPackage.analyses(in: db)
+        #expect(analyses.map(\.layer) == ["zones"])
+        #expect(analyses.first?.provenance == Provenance(command: "zones", parameters: job.commandLine!, inputs: [db + ":communes"]))
+        #expect(analyses.first?.version == GeoVoteVersion.string)
+        // A layer written again without provenance loses its record.
+        try GeoPackage.write(try GeoPackage.read(db, layer: "zones"), to: db, layer: "zones")
+        #expect(try GeoPackage.analyses(in: db).isEmpty)
+        let validate = try runToolCapturing("/usr/bin/python3", ["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", db])
+        #expect(validate.status == 0, "\(validate.output) \(validate.error)")
+    }
 }

@@ -10,7 +10,11 @@ extension GeoPackage {
     /// - Throws: `GeoVoteError` for a file that is not a GeoPackage, a name
     ///   SQLite or GeoPackage refuses, a geometry GEOS cannot encode.
     @discardableResult
-    public static func write(_ table: FeatureTable, to path: String, layer: String, workers: Int = Parallel.defaultWorkerCount) throws -> [String] {
+    /// - Parameter provenance: what produced the layer, recorded in the
+    ///   `geovote_analyses` table (layer, command, parameters, inputs,
+    ///   GeoVote version, UTC time); nil removes an old record of the layer.
+    public static func write(_ table: FeatureTable, to path: String, layer: String, provenance: Provenance? = nil,
+                             workers: Int = Parallel.defaultWorkerCount) throws -> [String] {
         guard !layer.isEmpty, !layer.lowercased().hasPrefix("gpkg_"), !layer.lowercased().hasPrefix("rtree_"), !layer.lowercased().hasPrefix("sqlite_") else {
             throw GeoVoteError.invalidArgument("'\(layer)' cannot name a GeoPackage layer (empty, or a gpkg_, rtree_ or sqlite_ name)")
         }
@@ -28,7 +32,7 @@ extension GeoPackage {
             let db = try open(path, readOnly: false)
             try db.registerGeoPackageFunctions()
             try db.execute("PRAGMA journal_mode = WAL")
-            try writeLayer(table, blobs: blobs, srs: srs, layer: layer, into: db)
+            try writeLayer(table, blobs: blobs, srs: srs, layer: layer, provenance: provenance, into: db)
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return []
         }
@@ -47,7 +51,7 @@ extension GeoPackage {
                 // temporary file, so SQLite need not sync while it is written.
                 try db.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(userVersion); PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
                 try createRequiredTables(db)
-                try writeLayer(table, blobs: blobs, srs: srs, layer: layer, into: db)
+                try writeLayer(table, blobs: blobs, srs: srs, layer: layer, provenance: provenance, into: db)
                 try db.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE")
                 try db.syncToDisk()
             }
@@ -108,7 +112,7 @@ extension GeoPackage {
     }
 
     /// One transaction: the old layer out, the new one in, its index built.
-    static func writeLayer(_ table: FeatureTable, blobs: [[UInt8]?], srs: ReferenceSystem, layer: String, into db: SQLiteDatabase) throws {
+    static func writeLayer(_ table: FeatureTable, blobs: [[UInt8]?], srs: ReferenceSystem, layer: String, provenance: Provenance?, into db: SQLiteDatabase) throws {
         let t = quoted(layer), rtree = quoted("rtree_\(layer)_geom")
         try db.execute("BEGIN IMMEDIATE")
         do {
@@ -173,10 +177,37 @@ extension GeoPackage {
             try columns.bind(1, text: layer); try columns.bind(2, text: typeName); try columns.bind(3, int64: Int64(srs.id))
             try columns.run()
             try spatialIndex(table, fids: fids, layer: layer, into: db)
+            try record(provenance, layer: layer, into: db)
             try db.execute("COMMIT")
         } catch {
             try? db.execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// The `geovote_analyses` row of a layer (a table of GeoVote's own, not
+    /// registered in gpkg_contents, which GeoPackage allows).
+    static func record(_ provenance: Provenance?, layer: String, into db: SQLiteDatabase) throws {
+        try db.execute("""
+        CREATE TABLE IF NOT EXISTS geovote_analyses (layer TEXT PRIMARY KEY NOT NULL, command TEXT NOT NULL, parameters TEXT NOT NULL,
+          inputs TEXT NOT NULL, geovote_version TEXT NOT NULL, created TEXT NOT NULL)
+        """)
+        let delete = try db.prepare("DELETE FROM geovote_analyses WHERE layer = ?")
+        try delete.bind(1, text: layer)
+        try delete.run()
+        guard let provenance else { return }
+        let insert = try db.prepare("INSERT INTO geovote_analyses VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")
+        try insert.bind(1, text: layer); try insert.bind(2, text: provenance.command); try insert.bind(3, text: provenance.parameters)
+        try insert.bind(4, text: provenance.inputs.joined(separator: ";")); try insert.bind(5, text: GeoVoteVersion.string)
+        try insert.run()
+    }
+
+    /// What produced each analysis layer of a GeoPackage, from `geovote_analyses` (empty when it has none).
+    public static func analyses(in path: String) throws -> [(layer: String, provenance: Provenance, version: String, created: String)] {
+        let db = try open(path, readOnly: true)
+        guard try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'geovote_analyses'") == 1 else { return [] }
+        return try db.rows("SELECT layer, command, parameters, inputs, geovote_version, created FROM geovote_analyses ORDER BY rowid").map { r in
+            (r[0] ?? "", Provenance(command: r[1] ?? "", parameters: r[2] ?? "", inputs: (r[3] ?? "").split(separator: ";").map(String.init)), r[4] ?? "", r[5] ?? "")
         }
     }
 
