@@ -48,11 +48,13 @@ extension GeoPackage {
                 let db = try SQLiteDatabase(path: tmp, create: true)
                 try db.registerGeoPackageFunctions()
                 // A new file under a temporary name: a crash leaves only the
-                // temporary file, so SQLite need not sync while it is written.
-                try db.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(userVersion); PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
+                // temporary file, so SQLite needs neither a journal nor syncs
+                // while it is written (one fsync before the rename). Existing
+                // files are written in WAL mode, in a transaction.
+                try db.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(userVersion); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
                 try createRequiredTables(db)
                 try writeLayer(table, blobs: blobs, srs: srs, layer: layer, provenance: provenance, into: db)
-                try db.execute("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE")
+                try db.execute("PRAGMA journal_mode = DELETE")
                 try db.syncToDisk()
             }
             for suffix in ["-wal", "-shm"] { unlink(tmp + suffix) }
