@@ -4,6 +4,7 @@ import Foundation
 
 extension ClusterOptions.Method: ExpressibleByArgument {}
 extension HDBSCAN.Selection: ExpressibleByArgument {}
+extension ClusterOutlines.Hull: ExpressibleByArgument {}
 
 struct Cluster: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +29,12 @@ struct Cluster: ParsableCommand {
         Output: one row per input feature, in input order: index (CSV), the --id \
         fields (default: every text field), cluster (-1 for noise), then core (1 or \
         0, DBSCAN) or probability and outlier_score (HDBSCAN). Identical for any --threads.
+        --zones OUT writes one outline per cluster (GEOS's concave hull of its \
+        points, --hull-ratio 0.3; --hull convex) with cluster, units, codes (the \
+        first --id field), area_km2 (WGS 84 ellipsoid), the members' summed \
+        registered, voters, valid and party votes, winner and winner_share. Hulls of \
+        interleaved clusters may overlap; a cluster of fewer than 3 distinct or \
+        collinear points has an empty outline.
         """
     )
 
@@ -61,6 +68,15 @@ struct Cluster: ParsableCommand {
     @Option(name: .long, help: "HDBSCAN: also write the mutual-reachability spanning tree here (CSV: a,b,distance, sorted).")
     var tree: String?
 
+    @Option(name: .long, help: "Also write each cluster's outline with its members' vote totals (.geojson, .shp, FILE.gpkg:LAYER, .csv).")
+    var zones: String?
+
+    @Option(name: .long, help: "The outline: concave (GEOS's concave hull, the default) | convex.")
+    var hull: ClusterOutlines.Hull = .concave
+
+    @Option(name: .long, parsing: .unconditional, help: "The concave hull's ratio, 0 (tightest) to 1 (convex); default 0.3.")
+    var hullRatio: Double = ClusterOutlines.defaultRatio
+
     @Option(name: .long, help: "CSV output: none | wkt — the geometry as a last column WKT.")
     var geometry: LayerIO.CSVGeometry = .none
 
@@ -76,6 +92,7 @@ struct Cluster: ParsableCommand {
     }
 
     func validate() throws {
+        guard hullRatio.isFinite, (0...1).contains(hullRatio) else { throw ValidationError("--hull-ratio is between 0 and 1, not \(hullRatio)") }
         if method == .dbscan, selection != nil { throw ValidationError("--selection is HDBSCAN's: use it with --method hdbscan") }
         if method == .dbscan, epsilon != nil { throw ValidationError("--epsilon is HDBSCAN's (cluster_selection_epsilon); DBSCAN's radius is --eps") }
         do { try options.validate() } catch let error as GeoVoteError { throw ValidationError(Self.flagged("\(error)")) }
@@ -83,8 +100,12 @@ struct Cluster: ParsableCommand {
 
     func job() throws -> ClusterJob {
         let ids = id.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-        return ClusterJob(input: file, options: options, idFields: ids, output: output, treeOutput: tree, encoding: try common.apply(),
-                          outputEncoding: try out.writeOptions().encoding, keepCRS: out.keepCrs, csvGeometry: geometry)
+        var job = ClusterJob(input: file, options: options, idFields: ids, output: output, treeOutput: tree, encoding: try common.apply(),
+                             outputEncoding: try out.writeOptions().encoding, keepCRS: out.keepCrs, csvGeometry: geometry)
+        job.zonesOutput = zones
+        job.hull = hull
+        job.hullRatio = hullRatio
+        return job
     }
 
     /// The library names parameters as scikit-learn does; the CLI names its flags.
@@ -111,5 +132,6 @@ struct Cluster: ParsableCommand {
         report.notes.forEach(printNote)
         print(report.result.summary)
         print("wrote \(report.result.labels.count) rows to \(job.output)" + (job.treeOutput.map { " and the spanning tree to \($0)" } ?? ""))
+        if let outlines = report.outlines, let path = job.zonesOutput { print("wrote \(outlines.outlines.count) cluster outlines to \(path)") }
     }
 }

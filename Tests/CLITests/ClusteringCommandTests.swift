@@ -36,12 +36,16 @@ import Testing
         #expect(weighted.status == 0, "\(weighted.error)")
 
         let hd = try Self.geovote(["cluster", input, "--method", "hdbscan", "--min-cluster-size", "50", "--selection", "eom", "--id", "code",
-                                   "--output", dir + "/hd.shp"])
+                                   "--output", dir + "/hd.shp", "--zones", dir + "/outlines.gpkg:clusters"])
         #expect(hd.status == 0, "\(hd.error)")
         let table = try ShapefileReader().read(dir + "/hd.shp")
         #expect(table.columns.map(\.name) == ["code", "cluster", "probability", "outlier_sc"] || table.columns.map(\.name) == ["code", "cluster", "probabilit", "outlier_sc"])
         let labels = try table.numericValues(of: "cluster").map { Int($0) }
         #expect(labels == reference.map { Int(Double($0["h1_gv_label"]!)!) })
+        let outlines = try GeoPackage.read(dir + "/outlines.gpkg", layer: "clusters")
+        #expect(outlines.count == Set(labels.filter { $0 >= 0 }).count)
+        #expect(try outlines.numericValues(of: "units").reduce(0, +) == Double(labels.count { $0 >= 0 }))
+        #expect(outlines.column(named: "winner") != nil && outlines.column(named: "registered") != nil)
     }
 
     @Test func zonesGivesEveryPartysStrongholds() throws {

@@ -121,6 +121,17 @@ public struct ClusterResult: Sendable {
     /// (distance, a, b) — the single-linkage hierarchy's input.
     public var spanningTree: [SpanningTreeEdge]?
 
+    public init(options: ClusterOptions, labels: [Int], core: [Bool]?, probabilities: [Double]?, outlierScores: [Double]?,
+                clusterCount: Int, spanningTree: [SpanningTreeEdge]?) {
+        self.options = options
+        self.labels = labels
+        self.core = core
+        self.probabilities = probabilities
+        self.outlierScores = outlierScores
+        self.clusterCount = clusterCount
+        self.spanningTree = spanningTree
+    }
+
     public var noiseCount: Int { labels.count { $0 < 0 } }
 
     /// Members of each cluster, by label.

@@ -274,36 +274,40 @@ struct CountFields {
     var parties: [String] = []
     var notes: [String] = []
 
+    init() {}
+
     init(_ table: FeatureTable, file: String, variables: [VariableSpec]) throws {
-        func add(_ name: String, required: Bool) throws {
-            guard let column = table.column(named: name) else {
-                if required { throw GeoVoteError.malformed(DataLocation(file: file, field: name), reason: "is not a field of the layer; fields: \(table.columns.map(\.name).joined(separator: ", "))") }
-                return
-            }
-            guard !names.contains(column.name) else { return }
-            switch column.values {
-            case .integer, .real: break
-            default:
-                if required { throw GeoVoteError.malformed(DataLocation(file: file, field: name), reason: "is \(column.values.typeName), not a count") }
-                return
-            }
-            names.append(column.name)
-            values.append((0..<table.count).map { column.values.number($0) })
-            if values.last!.contains(where: { $0 == nil }) {
-                notes.append("\(file): field '\(column.name)' has missing values; a zone with such a member has no total for it")
-            }
-        }
         for spec in variables {
-            try add(spec.numerator, required: true)
-            try add(spec.denominator!, required: true)
+            try add(table, spec.numerator, required: true, file: file)
+            try add(table, spec.denominator!, required: true, file: file)
             numeratorNames.append(table.column(named: spec.numerator)!.name)
             denominatorNames.append(table.column(named: spec.denominator!)!.name)
         }
-        for name in ["registered", "voters"] { try add(name, required: false) }
+        for name in ["registered", "voters"] { try add(table, name, required: false, file: file) }
         // The party fields: integer fields after the denominator, as all/DEN reads them.
         if let den = denominatorNames.first, let partySpecs = try? VariableSpec.list("all/\(den)", in: table, file: file) {
             parties = partySpecs.map(\.numerator)
-            for name in parties { try add(name, required: false) }
+            for name in parties { try add(table, name, required: false, file: file) }
+        }
+    }
+
+    /// Adds a numeric field once; a required one must exist and be numeric.
+    mutating func add(_ table: FeatureTable, _ name: String, required: Bool, file: String) throws {
+        guard let column = table.column(named: name) else {
+            if required { throw GeoVoteError.malformed(DataLocation(file: file, field: name), reason: "is not a field of the layer; fields: \(table.columns.map(\.name).joined(separator: ", "))") }
+            return
+        }
+        guard !names.contains(column.name) else { return }
+        switch column.values {
+        case .integer, .real: break
+        default:
+            if required { throw GeoVoteError.malformed(DataLocation(file: file, field: name), reason: "is \(column.values.typeName), not a count") }
+            return
+        }
+        names.append(column.name)
+        values.append((0..<table.count).map { column.values.number($0) })
+        if values.last!.contains(where: { $0 == nil }) {
+            notes.append("\(file): field '\(column.name)' has missing values; a zone with such a member has no total for it")
         }
     }
 

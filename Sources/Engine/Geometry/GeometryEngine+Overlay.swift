@@ -49,6 +49,19 @@ extension GeometryEngine {
         return try context.makeGeometry(result, preferPolygons: true)
     }
 
+    /// The convex hull (GEOS), or with `concaveRatio` in [0, 1) the concave
+    /// hull of GEOS 3.11 (`GEOSConcaveHull_r`: 1 is the convex hull, smaller
+    /// ratios follow the points more closely), without holes.
+    public func hull(_ g: Geometry, concaveRatio: Double? = nil) throws -> Geometry {
+        try withGEOS(g) { geom in
+            // Both return NULL on error; the result is ours.
+            let result = concaveRatio.map { GEOSConcaveHull_r(context.handle, geom, $0, 0) } ?? GEOSConvexHull_r(context.handle, geom)
+            guard let result else { throw context.takeError("hull failed") }
+            defer { GEOSGeom_destroy_r(context.handle, result) }
+            return try context.makeGeometry(result)
+        }
+    }
+
     /// The Voronoi cells of the sites, in the order of the sites: cell i is
     /// the polygon of points nearer to site i than to any other, clipped to
     /// `box` (GEOS's diagram extends to its envelope). GEOS returns cells in

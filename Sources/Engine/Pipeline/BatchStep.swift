@@ -26,7 +26,7 @@ public enum BatchStep: Sendable, Hashable {
     public var outputs: [String] {
         switch self {
         case let .hotSpots(j): [j.output]
-        case let .cluster(j): [j.output] + (j.treeOutput.map { [$0] } ?? [])
+        case let .cluster(j): [j.output] + (j.treeOutput.map { [$0] } ?? []) + (j.zonesOutput.map { [$0] } ?? [])
         case let .zones(j): [j.output]
         }
     }
@@ -45,6 +45,7 @@ public enum BatchStep: Sendable, Hashable {
         "method": "dbscan | hdbscan", "eps": "DBSCAN's radius (CRS units)", "min_samples": "a whole number ≥ 1",
         "weight": "DBSCAN: a numeric field", "min_cluster_size": "HDBSCAN: a whole number ≥ 2", "selection": "eom | leaf",
         "epsilon": "HDBSCAN's cluster_selection_epsilon", "id": "id fields (several allowed)", "tree": "HDBSCAN: the spanning-tree CSV",
+        "zones": "the clusters' outlines with totals", "hull": "concave | convex", "hull_ratio": "the concave hull's ratio, 0 to 1",
         "geometry": "CSV output: none | wkt", "encoding": "input encoding", "output_encoding": "shapefile output encoding",
         "keep_crs": "true: GeoJSON keeps a projected CRS",
     ]
@@ -89,10 +90,13 @@ extension HotSpotBatch {
                                      weightField: try keys.string("weight"), minClusterSize: try keys.integer("min_cluster_size"),
                                      selection: try keys.choice("selection", HDBSCAN.Selection.self) ?? .excessOfMass,
                                      epsilon: try keys.number("epsilon") ?? 0)
-        let job = ClusterJob(input: try keys.path("input", required: true)!, options: options, idFields: try keys.list("id"),
+        var job = ClusterJob(input: try keys.path("input", required: true)!, options: options, idFields: try keys.list("id"),
                              output: try keys.path("output", required: true)!, treeOutput: try keys.path("tree", required: false),
                              encoding: try keys.encoding("encoding") ?? encoding, outputEncoding: try keys.encoding("output_encoding") ?? .utf8,
                              keepCRS: try keys.bool("keep_crs"), csvGeometry: try keys.choice("geometry", LayerIO.CSVGeometry.self) ?? .none)
+        job.zonesOutput = try keys.path("zones", required: false)
+        job.hull = try keys.choice("hull", ClusterOutlines.Hull.self) ?? .concave
+        job.hullRatio = try keys.number("hull_ratio") ?? ClusterOutlines.defaultRatio
         try options.validate()
         return job
     }

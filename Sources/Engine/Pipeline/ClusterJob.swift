@@ -11,6 +11,10 @@ public struct ClusterJob: Sendable, Hashable {
     public var output: String
     /// HDBSCAN: where to write the spanning tree (`a,b,distance` CSV); nil: nowhere.
     public var treeOutput: String?
+    /// The clusters' outlines with their totals (``ClusterOutlines``); nil: none.
+    public var zonesOutput: String?
+    public var hull: ClusterOutlines.Hull = .concave
+    public var hullRatio: Double = ClusterOutlines.defaultRatio
     public var encoding: TextEncoding?
     public var outputEncoding: TextEncoding
     public var keepCRS: Bool
@@ -35,6 +39,8 @@ public struct ClusterJob: Sendable, Hashable {
 
     public struct Report: Sendable {
         public var result: ClusterResult
+        /// The outlines, when ``zonesOutput`` asked for them.
+        public var outlines: ClusterOutlines.Result?
         public var written: [String]
         public var notes: [String]
     }
@@ -50,7 +56,11 @@ public struct ClusterJob: Sendable, Hashable {
         guard inputWrittenEarlier || LayerIO.isReadable(input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
-        for path in [output] + (treeOutput.map { [$0] } ?? []) {
+        if let zonesOutput { _ = try LayerIO.Format(path: zonesOutput) }
+        guard hullRatio.isFinite, hullRatio >= 0, hullRatio <= 1 else { throw GeoVoteError.invalidArgument("the concave hull's ratio is between 0 and 1, not \(hullRatio)") }
+        let outputs = [output] + (treeOutput.map { [$0] } ?? []) + (zonesOutput.map { [$0] } ?? [])
+        if Set(outputs.map(LayerIO.canonical)).count < outputs.count { throw GeoVoteError.invalidArgument("two outputs are the same file: \(outputs.joined(separator: ", "))") }
+        for path in outputs {
             let folder = AtomicFile.folder(of: path)
             guard AtomicFile.canWrite(into: folder) else {
                 throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
@@ -59,9 +69,6 @@ public struct ClusterJob: Sendable, Hashable {
         }
         if treeOutput != nil, options.method != .hdbscan {
             throw GeoVoteError.invalidArgument("the spanning-tree output is HDBSCAN's spanning tree: ask for it with the hdbscan method")
-        }
-        if let treeOutput, LayerIO.canonical(treeOutput) == LayerIO.canonical(output) {
-            throw GeoVoteError.invalidArgument("the spanning-tree output and the output are the same file (\(output))")
         }
     }
 
@@ -87,6 +94,17 @@ public struct ClusterJob: Sendable, Hashable {
             try AtomicFile.write(Data(csv.utf8), to: treeOutput)
             written.append(treeOutput)
         }
-        return Report(result: result, written: written, notes: notes)
+        var outlines: ClusterOutlines.Result?
+        if let zonesOutput {
+            let made = try ClusterOutlines.make(layer, file: input, result: result, hull: hull, ratio: hullRatio, idField: idFields.first, workers: workers)
+            notes += made.notes
+            let zones = made.table()
+            if try LayerIO.Format(path: zonesOutput) == .geoJSON { try GeoJSONWriter.check(zones, file: zonesOutput, keepCRS: keepCRS) }
+            notes += try LayerIO.write(zones, to: zonesOutput, options: .init(encoding: outputEncoding, keepCRS: keepCRS, csvColumnTypes: true,
+                                                                             provenance: Provenance(command: "cluster", parameters: commandLine ?? "\(options)", inputs: [input])))
+            written.append(zonesOutput)
+            outlines = made
+        }
+        return Report(result: result, outlines: outlines, written: written, notes: notes)
     }
 }
