@@ -117,7 +117,7 @@ fuzz-mutations: build
 # FUZZ_SECONDS from seeds made of Fixtures/; a crash, leak or timeout fails and
 # leaves its input in out/fuzz/found-TARGET/. make test runs them briefly.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := shapefile dbf prj geojson csv weights job
+FUZZ_TARGETS := shapefile dbf prj geojson csv weights job geopackage
 fuzz: setup
 	$(SWIFT) build --package-path bench/fuzz -c release --sanitize=fuzzer --sanitize=address
 	python3 bench/fuzz/seeds.py $(OUT)/fuzz

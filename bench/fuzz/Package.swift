@@ -10,7 +10,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let engine = Target.Dependency.product(name: "GeoVoteEngine", package: root.lastPathComponent)
 
 // One executable per input format; libFuzzer supplies main.
-let formats = ["shapefile", "dbf", "prj", "geojson", "csv", "weights", "job"]
+let formats = ["shapefile", "dbf", "prj", "geojson", "csv", "weights", "job", "geopackage"]
 
 let package = Package(
     name: "GeoVoteFuzz",

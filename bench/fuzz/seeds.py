@@ -47,3 +47,19 @@ put("weights", "gwt", b"0 5 layer id\n0 1 1\n1 0 0.5\n3 4 2\n")
 put("weights", "csv", b"focal,neighbor,weight\n0,1,1\n1,0,1\n2,3,0.25\n")
 put("job", "hotspots_job.json", read(os.path.join(FIX, "morocco", "hotspots_job.json")))
 put("job", "small.json", b'{"defaults": {"weights": "queen"}, "jobs": [{"input": "x.shp", "field": "PJD/valid", "output": "o.csv"}]}')
+# GeoPackage seeds: the sample capitals written by GDAL (ogr2ogr, a test-time
+# tool) and, when it is built, by GeoVote; small files (12 points).
+import shutil
+import subprocess
+import tempfile
+gpkg_dir = os.path.join(out, "corpus-geopackage")
+os.makedirs(gpkg_dir, exist_ok=True)
+with tempfile.TemporaryDirectory() as tmp:
+    if shutil.which("ogr2ogr"):
+        subprocess.run(["ogr2ogr", "-f", "GPKG", os.path.join(tmp, "gdal.gpkg"), os.path.join(FIX, "sample", "capitals.shp")], check=True)
+        put("geopackage", "gdal.gpkg", read(os.path.join(tmp, "gdal.gpkg")))
+    geovote = os.path.join(ROOT, ".build", "release", "geovote")
+    if os.path.exists(geovote):
+        subprocess.run([geovote, "convert", os.path.join(FIX, "sample", "capitals.shp"), "--output", os.path.join(tmp, "g.gpkg:capitals")],
+                       check=True, capture_output=True)
+        put("geopackage", "geovote.gpkg", read(os.path.join(tmp, "g.gpkg")))
