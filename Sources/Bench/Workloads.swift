@@ -210,6 +210,12 @@ enum Workloads {
             let points = try ClusterPoints(table: ShapefileReader().read(context.stationsShapefile()))
             return { _ = try HDBSCAN.run(points, options: .init(minClusterSize: 50, minSamples: 10)) }
         },
+        Workload(name: "aggregate-stations", summary: "sum the stations' counts into their communes (one per 25 stations) by point in polygon", items: { $0 }) { context in
+            let stationsPath = try context.stationsShapefile()
+            let stations = try ShapefileReader().read(stationsPath)
+            let communes = try ShapefileReader().read(stationsPath.replacingOccurrences(of: "stations_utm29n", with: "communes_utm29n"))
+            return { _ = try Aggregation.run(points: stations, pointsFile: "stations", areas: communes, areasFile: "communes") }
+        },
         Workload(name: "zones-all-parties", summary: "stronghold zones of all nine parties (Gi* on binary queen weights, analytic p, 95 %), dissolved, with totals", items: { $0 }) { context in
             let path = try context.communesShapefile()
             let table = try ShapefileReader().read(path)

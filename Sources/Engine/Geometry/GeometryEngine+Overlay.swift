@@ -119,14 +119,23 @@ public final class PreparedPolygon {
         GEOSPreparedGeom_destroy_r(engine.context.handle, prepared)
     }
 
+    /// True when the point is inside or on the boundary.
+    public func covers(x: Double, y: Double) throws -> Bool {
+        try pointTest(x, y, "point-in-polygon") { GEOSPreparedIntersects_r($0, prepared, $1) }
+    }
+
     /// True when the point is inside (not on the boundary).
     public func contains(x: Double, y: Double) throws -> Bool {
+        try pointTest(x, y, "contains") { GEOSPreparedContains_r($0, prepared, $1) }
+    }
+
+    private func pointTest(_ x: Double, _ y: Double, _ name: String, _ test: (GEOSContextHandle_t, OpaquePointer) -> CChar) throws -> Bool {
         // NULL on error.
         guard let point = GEOSGeom_createPointFromXY_r(engine.context.handle, x, y) else { throw engine.context.takeError("point") }
         defer { GEOSGeom_destroy_r(engine.context.handle, point) }
         // 1 true, 0 false, 2 error.
-        let r = GEOSPreparedContains_r(engine.context.handle, prepared, point)
-        guard r != 2 else { throw engine.context.takeError("contains failed") }
+        let r = test(engine.context.handle, point)
+        guard r != 2 else { throw engine.context.takeError("\(name) failed") }
         return r == 1
     }
 

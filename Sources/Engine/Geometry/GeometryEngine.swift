@@ -212,6 +212,18 @@ extension GeometryEngine {
         file: String? = nil,
         _ body: @Sendable (GeometryEngine, Int) throws -> T
     ) throws -> [T] {
+        try map(count: n, grain: grain, workers: workers, file: file) { engine, _, i in try body(engine, i) }
+    }
+
+    /// The same, telling `body` its worker (`0..<Parallel.workersUsed(count:grain:workers:)`),
+    /// for worker-local state such as prepared geometries of that worker's engine.
+    public static func map<T: Sendable>(
+        count n: Int,
+        grain: Int = 256,
+        workers: Int = Parallel.defaultWorkerCount,
+        file: String? = nil,
+        _ body: @Sendable (GeometryEngine, _ worker: Int, Int) throws -> T
+    ) throws -> [T] {
         let used = Parallel.workersUsed(count: n, grain: grain, workers: workers)
         let engines = try PerWorker(count: used) { _ in try GeometryEngine() }
         let failures = PerChunk<(Int, Error)>(count: (n + grain - 1) / grain)
@@ -221,7 +233,7 @@ extension GeometryEngine {
                 let engine = engines[worker]
                 for i in range {
                     do {
-                        (out.base + i).initialize(to: try body(engine, i))
+                        (out.base + i).initialize(to: try body(engine, worker, i))
                     } catch {
                         (out.base + i).initialize(to: nil)
                         if failures[chunk] == nil { failures[chunk] = (i, error) }

@@ -106,7 +106,7 @@ public struct ZonesJob: Sendable, Hashable {
                     return fitted.count == z.codes.count ? z.codes.joined(separator: ";")
                         : z.codes.prefix(fitted.count).joined(separator: ";") + ";…+\(z.codes.count - fitted.count)"
                 })
-                if cut > 0 { notes.append("\(cut) zone\(cut == 1 ? "" : "s") list more codes than a DBF field holds: 'codes' ends with …+N there; every member is in \(membersPath)") }
+                if cut > 0 { notes.append("\(cut) zone\(cut == 1 ? " lists" : "s list") more codes than a DBF field holds: 'codes' ends with …+N there; every member is in \(membersPath)") }
             }
             try CSVWriter().write(members, to: membersPath)
             written.append(membersPath)
