@@ -178,4 +178,29 @@ import Testing
             }
         }
     }
+
+    /// WAL mode: a reader reads the committed layers while a writer adds one.
+    @Test func aReaderReadsWhileAWriterWrites() throws {
+        let dir = Fixtures.scratch()
+        let big = try ElectionSynthesizer.make(communes: 30_000, stations: 30_000, seed: 6).communes
+        var writer = ShapefileWriter()
+        try writer.write(big, to: dir + "/big.shp")
+        let capitals = try ShapefileReader().read(Fixtures.path("sample/capitals.shp"))
+        try GeoPackage.write(capitals, to: dir + "/db.gpkg", layer: "capitals")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CommandLineReferenceTests.geovote)
+        process.arguments = ["convert", dir + "/big.shp", "--output", dir + "/db.gpkg:communes"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var reads = 0
+        while process.isRunning {
+            #expect(try GeoPackage.read(dir + "/db.gpkg", layer: "capitals").columns == capitals.columns)
+            reads += 1
+        }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(reads > 0)
+        #expect(try GeoPackage.read(dir + "/db.gpkg", layer: "communes").count == big.count)
+    }
 }
