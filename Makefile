@@ -27,7 +27,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations fuzz sanitize clean
+.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations fuzz asan-tests sanitize clean
 
 setup:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -129,6 +129,13 @@ fuzz: setup
 	    || { tail -40 $(OUT)/fuzz/fuzz-$$t.log; exit 1; }; \
 	  grep -E "stat::number_of_executed_units|cov:" $(OUT)/fuzz/fuzz-$$t.log | tail -2; \
 	done
+
+# The whole test suite under AddressSanitizer (a build of its own, .build-asan;
+# about 8 minutes, so not part of make test). Leak detection is off: at exit
+# XCTest and swift-argument-parser leave allocations that LeakSanitizer
+# reports (and that change the exit statuses the CLI tests check).
+asan-tests: setup-test
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test -c release --sanitize=address --scratch-path .build-asan
 
 # The parallel kernels under ThreadSanitizer (permutations in three draw
 # schemes, contiguity, kNN, per-worker GEOS and PROJ contexts), on 2 threads;
