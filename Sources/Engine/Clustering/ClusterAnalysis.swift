@@ -179,13 +179,11 @@ public struct ClusterResult: Sendable {
         return FeatureTable(geometries: layer.geometries, columns: columns, crs: layer.crs, sourceEncoding: layer.sourceEncoding)
     }
 
-    /// The spanning tree as CSV: `a,b,distance`, one edge a line (17 digits).
+    /// The spanning tree as CSV: `a,b,distance`, one edge a line (the
+    /// shortest decimal that reads back as the same double).
     public var spanningTreeCSV: String? {
         spanningTree.map { edges in
-            "a,b,distance\n" + edges.map { "\($0.a),\($0.b),\(exactDecimal($0.distance))\n" }.joined()
+            "a,b,distance\n" + edges.map { "\($0.a),\($0.b),\($0.distance)\n" }.joined()
         }
     }
 }
-
-/// The shortest decimal that reads back as the same double.
-func exactDecimal(_ value: Double) -> String { "\(value)" }

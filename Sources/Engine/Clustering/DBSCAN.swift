@@ -73,33 +73,22 @@ public enum DBSCAN {
         let grain = 256
 
         // 1. Core flags, in parallel over cells.
-        var core = [Bool](repeating: false, count: n)
-        core.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeSendableBuffer(buffer)
-            Parallel.forEachChunk(count: cellCount, grain: grain, workers: workers) { _, _, cells in
-                var around: [Int] = []
-                for c in cells {
-                    grid.neighbourCells(of: c, into: &around)
-                    for slot in grid.range(of: c) {
-                        let i = Int(grid.order[slot])
-                        let (xi, yi) = (points.x[i], points.y[i])
-                        var total = 0.0
-                        search: for d in around {
-                            if grid.shortcut, grid.farthestSquared(from: (xi, yi), cell: d) < grid.surelyInside {
-                                total += weights == nil ? Double(grid.range(of: d).count) : grid.cellWeight(d, weights!)
-                            } else {
-                                for s in grid.range(of: d) {
-                                    let j = Int(grid.order[s])
-                                    let dx = xi - points.x[j], dy = yi - points.y[j]
-                                    if dx * dx + dy * dy <= eps2 { total += weights?[j] ?? 1 }
-                                }
-                            }
-                            if total >= minSamples { break search }
-                        }
-                        out[i] = total >= minSamples
+        let core = grid.mapPoints(count: n, initial: false, grain: grain, workers: workers) { i, around in
+            let (xi, yi) = (points.x[i], points.y[i])
+            var total = 0.0
+            for d in around {
+                if grid.shortcut, grid.farthestSquared(from: (xi, yi), cell: d) < grid.surelyInside {
+                    total += weights == nil ? Double(grid.range(of: d).count) : grid.cellWeight(d, weights!)
+                } else {
+                    for s in grid.range(of: d) {
+                        let j = Int(grid.order[s])
+                        let dx = xi - points.x[j], dy = yi - points.y[j]
+                        if dx * dx + dy * dy <= eps2 { total += weights?[j] ?? 1 }
                     }
                 }
+                if total >= minSamples { return true }
             }
+            return total >= minSamples
         }
 
         let isCore = core
@@ -149,29 +138,20 @@ public enum DBSCAN {
 
         // 4. Border points: the lowest cluster number among core neighbours.
         let coreLabels = labels
-        labels.withUnsafeMutableBufferPointer { buffer in
-            let out = UnsafeSendableBuffer(buffer)
-            Parallel.forEachChunk(count: cellCount, grain: grain, workers: workers) { _, _, cells in
-                var around: [Int] = []
-                for c in cells {
-                    grid.neighbourCells(of: c, into: &around)
-                    for slot in grid.range(of: c) {
-                        let i = Int(grid.order[slot])
-                        if isCore[i] { continue }
-                        var best = Int.max
-                        for d in around {
-                            for s in grid.range(of: d) {
-                                let j = Int(grid.order[s])
-                                guard isCore[j], coreLabels[j] < best else { continue }
-                                let dx = points.x[i] - points.x[j], dy = points.y[i] - points.y[j]
-                                if dx * dx + dy * dy <= eps2 { best = coreLabels[j] }
-                            }
-                        }
-                        if best != Int.max { out[i] = best }
-                    }
+        let border = grid.mapPoints(count: n, initial: -1, grain: grain, workers: workers) { i, around in
+            if isCore[i] { return coreLabels[i] }
+            var best = Int.max
+            for d in around {
+                for s in grid.range(of: d) {
+                    let j = Int(grid.order[s])
+                    guard isCore[j], coreLabels[j] < best else { continue }
+                    let dx = points.x[i] - points.x[j], dy = points.y[i] - points.y[j]
+                    if dx * dx + dy * dy <= eps2 { best = coreLabels[j] }
                 }
             }
+            return best == Int.max ? -1 : best
         }
+        labels = border
         return Result(labels: labels, core: core, clusterCount: clusters)
     }
 }
@@ -236,6 +216,27 @@ struct CellGrid: Sendable {
 
     @inline(__always)
     func range(of cell: Int) -> Range<Int> { Int(starts[cell])..<Int(starts[cell + 1]) }
+
+    /// `body(i, cells around i's cell)` for every point, in parallel over
+    /// chunks of cells, each point's value stored at its input index.
+    @inline(__always)
+    func mapPoints<T>(count n: Int, initial: T, grain: Int, workers: Int, _ body: @Sendable (Int, [Int]) -> T) -> [T] {
+        var out = [T](repeating: initial, count: n)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let target = UnsafeSendableBuffer(buffer)
+            Parallel.forEachChunk(count: cellCount, grain: grain, workers: workers) { _, _, cells in
+                var around: [Int] = []
+                for c in cells {
+                    neighbourCells(of: c, into: &around)
+                    for slot in range(of: c) {
+                        let i = Int(order[slot])
+                        target[i] = body(i, around)
+                    }
+                }
+            }
+        }
+        return out
+    }
 
     func cellWeight(_ cell: Int, _ weights: [Double]) -> Double {
         var total = 0.0

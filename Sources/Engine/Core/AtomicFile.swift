@@ -71,6 +71,14 @@ public enum AtomicFile {
         }
     }
 
+    /// Refuses, before any work, an output whose folder is missing or not writable.
+    public static func checkWritable(_ path: String) throws {
+        let folder = folder(of: path)
+        guard canWrite(into: folder) else {
+            throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
+        }
+    }
+
     /// Whether a folder exists and this process may create files in it.
     public static func canWrite(into folder: String) -> Bool {
         let dir = folder.isEmpty ? "." : folder

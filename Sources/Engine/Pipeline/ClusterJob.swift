@@ -61,10 +61,7 @@ public struct ClusterJob: Sendable, Hashable {
         let outputs = [output] + (treeOutput.map { [$0] } ?? []) + (zonesOutput.map { [$0] } ?? [])
         if Set(outputs.map(LayerIO.canonical)).count < outputs.count { throw GeoVoteError.invalidArgument("two outputs are the same file: \(outputs.joined(separator: ", "))") }
         for path in outputs {
-            let folder = AtomicFile.folder(of: path)
-            guard AtomicFile.canWrite(into: folder) else {
-                throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
-            }
+            try AtomicFile.checkWritable(path)
             try LayerIO.checkOutput(path, doesNotOverwrite: [input])
         }
         if treeOutput != nil, options.method != .hdbscan {

@@ -79,10 +79,7 @@ public struct HotSpotJob: Sendable, Hashable {
         guard LayerIO.isReadable(input) else {
             throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable")
         }
-        let folder = AtomicFile.folder(of: output)
-        guard AtomicFile.canWrite(into: folder) else {
-            throw GeoVoteError.io(path: output, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
-        }
+        try AtomicFile.checkWritable(output)
         if let resolved = weightsFile {
             guard FileManager.default.isReadableFile(atPath: resolved) else {
                 throw GeoVoteError.io(path: resolved, reason: "cannot be read: no such weights file, or not readable")

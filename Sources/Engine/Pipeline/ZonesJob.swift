@@ -59,10 +59,7 @@ public struct ZonesJob: Sendable, Hashable {
         if fromHotSpots, try LayerIO.Format(path: input) == .csv {
             throw GeoVoteError.unsupported("\(input): a CSV hot-spot output has no geometry to dissolve; write the hot spots as .shp or .geojson")
         }
-        let folder = AtomicFile.folder(of: output)
-        guard AtomicFile.canWrite(into: folder) else {
-            throw GeoVoteError.io(path: output, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
-        }
+        try AtomicFile.checkWritable(output)
         try LayerIO.checkOutput(output, doesNotOverwrite: [input])
         if format == .shapefile { try LayerIO.checkOutput(membersPath, doesNotOverwrite: [input]) }
     }

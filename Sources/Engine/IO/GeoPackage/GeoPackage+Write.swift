@@ -36,10 +36,7 @@ extension GeoPackage {
             try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             return []
         }
-        let folder = AtomicFile.folder(of: path)
-        guard AtomicFile.canWrite(into: folder) else {
-            throw GeoVoteError.io(path: path, reason: "cannot be written: the folder \(folder.isEmpty ? "." : folder) does not exist or is not writable")
-        }
+        try AtomicFile.checkWritable(path)
         let tmp = AtomicFile.temporaryPath(beside: path)
         AtomicFile.track(tmp)
         defer { AtomicFile.untrack(tmp) }
