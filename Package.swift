@@ -22,12 +22,20 @@ let package = Package(
         .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CShapelib", pkgConfig: "shapelib", providers: [.apt(["libshp-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        // libtiff and libgeotiff behind non-variadic wrappers (TIFFSetField and
+        // GTIFKeySet are variadic) that also register GDAL's private tags.
+        .target(
+            name: "CGeoTIFF",
+            path: "Sources/CGeoTIFF",
+            linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("geotiff")]
+        ),
 
         // The engine: the folder keeps its short name, the module does not
         // clash with other packages' "Engine".
         .target(
             name: "GeoVoteEngine",
-            dependencies: ["CGeos", "CProj", "CShapelib", "CSQLite"],
+            dependencies: ["CGeos", "CProj", "CShapelib", "CSQLite", "CGeoTIFF", "CCairo"],
             path: "Sources/Engine"
         ),
         // The Morocco fixture generator, used by the CLI, the bench and the tests.

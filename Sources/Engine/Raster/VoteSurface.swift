@@ -1,0 +1,242 @@
+import Foundation
+
+/// Vote-share rasters: counts brought to the cells first, shares after.
+///
+/// For every cell the chosen method gives a weighted sum of each count field
+/// (the parties, the total, turnout's votes and registered); the bands are
+/// then ratios of those sums, so a share is never an average of shares:
+///
+/// - one band per field: field / total (the party's share of valid votes);
+/// - `turnout`: votes / registered, when asked for;
+/// - `winner` (with two fields or more): the 1-based index, in field order,
+///   of the largest share (ties: the first); the dataset metadata maps
+///   indices to fields (`WINNER_1=RNI`, …);
+/// - `margin`: the largest share minus the second;
+/// - with ``VoteSurfaceOptions/counts``, one `FIELD_count` band per summed field.
+///
+/// A cell is nodata where nothing reaches it (no polygon covers it, no
+/// station is within the kernel's reach) or its total is 0; turnout is
+/// nodata where the registered sum is 0. The files never hold NaN.
+public enum VoteSurface {
+    /// What ``make(_:file:options:workers:progress:)`` returns.
+    public struct Result: Sendable {
+        public var raster: Raster
+        /// Per summed field: its total over the features inside the grid
+        /// (coverage: each polygon's count × the share of its area inside;
+        /// kernel: the stations whose kernel reaches a cell) and its sum over
+        /// the cells (coverage: equal to the first, the counts are conserved;
+        /// kernel: kernel-weighted sums, not counts).
+        public var totals: [(field: String, features: Double, cells: Double)]
+        /// Features that reach no cell (outside the grid, empty, or not polygons/points).
+        public var featuresOutside: [Int]
+        /// Polygons partly outside the grid.
+        public var featuresPartlyOutside: Int
+        public var notes: [String]
+
+        /// One line per fact a user checks first.
+        public var summary: String {
+            var lines = ["\(raster.grid.rows) × \(raster.grid.columns) cells, \(raster.bands.count) bands: \(raster.bands.map(\.name).joined(separator: ", "))"]
+            if let total = totals.first(where: { $0.field == raster.metadata.first { $0.key == "GEOVOTE_TOTAL" }?.value }) {
+                lines.append(String(format: "%@: %.10g in the features inside the grid, %.10g in the cells", total.field, total.features, total.cells))
+            }
+            if !featuresOutside.isEmpty { lines.append("\(featuresOutside.count) features reach no cell (first: record \(featuresOutside[0]))") }
+            if featuresPartlyOutside > 0 { lines.append("\(featuresPartlyOutside) polygons lie partly outside the grid: only their share inside is counted") }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// Builds the surfaces of a layer: polygons for `coverage`, points (or
+    /// polygon centroids) for `kernel`.
+    /// - Throws: a missing, non-numeric, negative or non-finite count (with its
+    ///   record), a layer of the wrong kind, a grid that does not fit in
+    ///   memory, a template in another CRS, a bandwidth in a geographic CRS.
+    public static func make(_ layer: FeatureTable, file: String? = nil, options: VoteSurfaceOptions, workers: Int = Parallel.defaultWorkerCount,
+                            progress: WorkProgress? = nil) throws -> Result {
+        try options.validate()
+        let name = file ?? "the layer"
+        let fields = options.summedFields
+        let counts = try countMatrix(layer, fields: fields, file: file)
+        let grid = try makeGrid(layer, file: file, options: options)
+        var outputBands = options.fields.count + (options.turnoutVotes != nil ? 1 : 0) + (options.fields.count >= 2 ? 2 : 0) + (options.counts ? fields.count : 0)
+        outputBands = max(outputBands, 1)
+        try grid.checkFits(bytesPerCell: 4 * outputBands + (options.method == .coverage ? 20 : 0))
+        var notes: [String] = []
+        let accumulate: Accumulator
+        var outside: [Int] = []
+        var partlyOutside = 0
+        var featureTotals = [Double](repeating: 0, count: fields.count)
+        switch options.method {
+        case .coverage:
+            guard layer.geometries.contains(where: { $0.kind.isPolygonal && !$0.isEmpty }) else {
+                throw GeoVoteError.invalidArgument("\(name) has no polygons: the coverage method spreads polygons' counts; use the kernel method for points")
+            }
+            var table = layer
+            let (repaired, fixed) = try layer.repaired(file: file)
+            if !fixed.isEmpty {
+                table = repaired
+                notes.append("\(fixed.count) invalid polygons repaired (GEOS MakeValid) before their coverage was computed; first: record \(fixed[0].record): \(fixed[0].reason)")
+            }
+            let coverage = CoverageFractions(table.geometries, grid: grid, workers: workers)
+            for p in 0..<table.count {
+                let area = coverage.areas[p], inside = coverage.coveredAreas[p]
+                if !(area > 0) || !(inside > 0) { outside.append(p); continue }
+                let share = min(1, inside / area)
+                if share < 1 - 1e-9 { partlyOutside += 1 }
+                for f in 0..<fields.count { featureTotals[f] += counts[p * fields.count + f] * share }
+            }
+            accumulate = coverageAccumulator(coverage, counts: counts, fieldCount: fields.count)
+        case .kernel:
+            let points = try ClusterPoints(table: layer, file: file)
+            if layer.geometryKinds.contains(where: \.isPolygonal) { notes.append("\(name) holds polygons: the kernel smooths their centroids") }
+            let kernel = try KernelSmoother(points: points, counts: counts, fieldCount: fields.count, grid: grid, options: options)
+            for i in 0..<points.count {
+                if !kernel.reachesGrid(i) { outside.append(i); continue }
+                for f in 0..<fields.count { featureTotals[f] += counts[i * fields.count + f] }
+            }
+            accumulate = kernel.accumulate
+        }
+        let (raster, cellTotals) = derive(grid: grid, fields: fields, options: options, workers: workers, progress: progress, accumulate: accumulate)
+        return Result(raster: raster, totals: zip(fields, zip(featureTotals, cellTotals)).map { ($0.0, $0.1.0, $0.1.1) },
+                      featuresOutside: outside, featuresPartlyOutside: partlyOutside, notes: notes)
+    }
+
+    /// The counts of every feature, feature-major (`counts[i × fields + f]`).
+    static func countMatrix(_ layer: FeatureTable, fields: [String], file: String?) throws -> [Double] {
+        var matrix = [Double](repeating: 0, count: layer.count * fields.count)
+        for (f, field) in fields.enumerated() {
+            let values = try layer.numericValues(of: field, file: file)
+            for (i, v) in values.enumerated() {
+                guard v.isFinite, v >= 0 else {
+                    throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: field, value: "\(v)"), reason: "is not a count (a count is a finite number ≥ 0)")
+                }
+                matrix[i * fields.count + f] = v
+            }
+        }
+        return matrix
+    }
+
+    /// The template's grid, else the extent (or the layer's) at the resolution.
+    static func makeGrid(_ layer: FeatureTable, file: String?, options: VoteSurfaceOptions) throws -> RasterGrid {
+        let name = file ?? "the layer"
+        if let template = options.template {
+            if let a = template.crs, let b = layer.crs, a != b {
+                throw GeoVoteError.invalidArgument("the template grid is in \(a) and \(name) in \(b): project the layer first (geovote project --to \(a.identifier ?? "the template's CRS"))")
+            }
+            return try RasterGrid(minX: template.minX, maxY: template.maxY, cellWidth: template.cellWidth, cellHeight: template.cellHeight,
+                                  columns: template.columns, rows: template.rows, crs: layer.crs ?? template.crs)
+        }
+        guard let extent = options.extent ?? layer.boundingBox else {
+            throw GeoVoteError.invalidArgument("\(name) has no geometry to take an extent from: give one")
+        }
+        return try RasterGrid(extent: extent, resolution: options.resolution!, crs: layer.crs)
+    }
+
+    /// Adds, for the cells of a band of rows, each summed field's weighted
+    /// sum into `sums[(row − rows.lowerBound) × columns × F + column × F + f]`
+    /// and the weight reaching the cell into `support[...]` (both zeroed).
+    typealias Accumulator = @Sendable (_ band: Int, _ rows: Range<Int>, _ sums: UnsafeMutablePointer<Double>, _ support: UnsafeMutablePointer<Double>) -> Void
+
+    static func coverageAccumulator(_ coverage: CoverageFractions, counts: [Double], fieldCount: Int) -> Accumulator {
+        let cellArea = coverage.grid.cellArea
+        // Per polygon: its counts per unit of covered fraction.
+        let scale = coverage.areas.map { $0 > 0 ? cellArea / $0 : 0 }
+        let bands = coverage.bands
+        return { b, _, sums, support in
+            let band = bands[b]
+            counts.withUnsafeBufferPointer { counts in
+                for k in band.cell.indices {
+                    let p = Int(band.polygon[k]), c = Int(band.cell[k])
+                    let fraction = band.fraction[k]
+                    let w = fraction * scale[p]
+                    support[c] += fraction
+                    let row = counts.baseAddress! + p * fieldCount
+                    let out = sums + c * fieldCount
+                    for f in 0..<fieldCount { out[f] += w * row[f] }
+                }
+            }
+        }
+    }
+
+    /// Runs the accumulator band by band and turns the sums into the output bands.
+    static func derive(grid: RasterGrid, fields: [String], options: VoteSurfaceOptions, workers: Int, progress: WorkProgress?,
+                       accumulate: Accumulator) -> (Raster, [Double]) {
+        let F = fields.count
+        let k = options.fields.count
+        let totalIndex = fields.firstIndex(of: options.total)!
+        let votesIndex = options.turnoutVotes.flatMap { fields.firstIndex(of: $0) }
+        let registeredIndex = options.turnoutRegistered.flatMap { fields.firstIndex(of: $0) }
+        var bandNames = options.fields
+        if votesIndex != nil { bandNames.append("turnout") }
+        if k >= 2 { bandNames += ["winner", "margin"] }
+        if options.counts { bandNames += fields.map { "\($0)_count" } }
+        let names = bandNames
+        let nodata = Raster.defaultNodata
+        let cells = grid.cellCount, cols = grid.columns
+        let pointers = names.map { _ in
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
+            buffer.initialize(repeating: nodata)
+            return UnsafeSendableBuffer(buffer)
+        }
+        let bandCount = (grid.rows + CoverageFractions.bandRows - 1) / CoverageFractions.bandRows
+        let partials = PerChunk<[Double]>(count: bandCount)
+        Parallel.forEachChunk(count: bandCount, grain: 1, workers: workers) { _, b, _ in
+            let rows = (b * CoverageFractions.bandRows)..<min(grid.rows, (b + 1) * CoverageFractions.bandRows)
+            let bandCells = rows.count * cols
+            let sums = UnsafeMutablePointer<Double>.allocate(capacity: bandCells * F)
+            let support = UnsafeMutablePointer<Double>.allocate(capacity: bandCells)
+            defer { sums.deallocate(); support.deallocate() }
+            sums.initialize(repeating: 0, count: bandCells * F)
+            support.initialize(repeating: 0, count: bandCells)
+            accumulate(b, rows, sums, support)
+            var cellTotals = [Double](repeating: 0, count: F)
+            let offset = rows.lowerBound * cols
+            for c in 0..<bandCells {
+                let s = sums + c * F
+                for f in 0..<F { cellTotals[f] += s[f] }
+                let out = offset + c
+                var band = 0
+                if options.counts, support[c] > 0 {
+                    for f in 0..<F { pointers[names.count - F + f][out] = Float(s[f]) }
+                }
+                let total = s[totalIndex]
+                guard support[c] > 0, total > 0 else { continue }
+                var best = -1.0, second = -1.0, winner = 0
+                for f in 0..<k {
+                    let share = s[f] / total
+                    pointers[band][out] = Float(share)
+                    band += 1
+                    if share > best { second = best; best = share; winner = f } else if share > second { second = share }
+                }
+                if let vi = votesIndex, let ri = registeredIndex {
+                    if s[ri] > 0 { pointers[band][out] = Float(s[vi] / s[ri]) }
+                    band += 1
+                }
+                if k >= 2 {
+                    pointers[band][out] = Float(winner + 1)
+                    pointers[band + 1][out] = Float(best - second)
+                }
+            }
+            partials[b] = cellTotals
+            progress?.advance(by: rows.count)
+        }
+        var cellTotals = [Double](repeating: 0, count: F)
+        for part in partials.inOrder { for f in 0..<F { cellTotals[f] += part[f] } }
+        var bands = zip(names, pointers).map { name, buffer in
+            defer { buffer.base.deallocate() }
+            return RasterBand(name: name, values: Array(UnsafeBufferPointer(start: buffer.base, count: cells)))
+        }
+        if k >= 2, let w = names.firstIndex(of: "winner") {
+            bands[w].metadata = options.fields.enumerated().map { ("WINNER_\($0.offset + 1)", $0.element) }
+        }
+        var metadata: [(key: String, value: String)] = [("GEOVOTE_METHOD", options.method.rawValue), ("GEOVOTE_TOTAL", options.total)]
+        if options.method == .kernel {
+            metadata.append(("GEOVOTE_KERNEL", options.kernel.rawValue))
+            if let b = options.bandwidth { metadata.append(("GEOVOTE_BANDWIDTH", "\(b)")) }
+            if let a = options.adaptiveNeighbours { metadata.append(("GEOVOTE_ADAPTIVE_NEIGHBOURS", "\(a)")) }
+            metadata.append(("GEOVOTE_TRUNCATION", options.kernel == .quartic ? "1" : options.truncation.map { "\($0)" } ?? "none"))
+        }
+        metadata += options.fields.enumerated().map { ("WINNER_\($0.offset + 1)", $0.element) }
+        metadata.append(("GEOVOTE_VERSION", GeoVoteVersion.string))
+        return (Raster(grid: grid, bands: bands, nodata: nodata, metadata: metadata), cellTotals)
+    }
+}
