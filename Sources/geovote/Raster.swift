@@ -143,9 +143,7 @@ struct RasterCommand: ParsableCommand {
 
     /// Runs a job and prints what `raster` prints: notes, the summary, the files written.
     static func run(_ job: RasterJob) throws {
-        let progress = ProgressBar.make(label: "raster", total: 1)
-        _ = progress
-        let report = try job.run()
+        let report = try job.run(progress: { rows in ProgressBar.make(label: "raster", total: rows) })
         report.notes.forEach(printNote)
         print(report.result.summary)
         print("wrote \(report.written.joined(separator: ", "))")

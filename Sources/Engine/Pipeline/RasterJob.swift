@@ -94,7 +94,7 @@ public struct RasterJob: Sendable, Equatable {
     }
 
     /// Reads, computes and writes (each output whole, through a temporary file).
-    public func run(layer given: FeatureTable? = nil, workers: Int = Parallel.defaultWorkerCount, progress: WorkProgress? = nil) throws -> Report {
+    public func run(layer given: FeatureTable? = nil, workers: Int = Parallel.defaultWorkerCount, progress: ((_ rows: Int) -> WorkProgress?)? = nil) throws -> Report {
         try validate()
         var notes: [String] = []
         let layer: FeatureTable

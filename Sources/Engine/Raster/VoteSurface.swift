@@ -51,7 +51,64 @@ public enum VoteSurface {
     ///   record), a layer of the wrong kind, a grid that does not fit in
     ///   memory, a template in another CRS, a bandwidth in a geographic CRS.
     public static func make(_ layer: FeatureTable, file: String? = nil, options: VoteSurfaceOptions, workers: Int = Parallel.defaultWorkerCount,
-                            progress: WorkProgress? = nil) throws -> Result {
+                            progress: ((_ rows: Int) -> WorkProgress?)? = nil) throws -> Result {
+        let prepared = try prepare(layer, file: file, options: options, workers: workers)
+        let (raster, cellTotals) = derive(grid: prepared.grid, fields: prepared.fields, options: options, workers: workers,
+                                          progress: progress?(prepared.grid.rows), accumulate: prepared.accumulate)
+        return Result(raster: raster, totals: zip(prepared.fields, zip(prepared.featureTotals, cellTotals)).map { ($0.0, $0.1.0, $0.1.1) },
+                      featuresOutside: prepared.outside, featuresPartlyOutside: prepared.partlyOutside, notes: prepared.notes)
+    }
+
+    /// The per-cell weighted sums behind the bands, in double precision: for
+    /// each summed field (the fields, the total, turnout's; ``Sums/fields``)
+    /// its sum in every cell (row-major), and the weight reaching each cell
+    /// (coverage: the summed fractions; kernel: the summed kernel weights).
+    public struct Sums: Sendable {
+        public var grid: RasterGrid
+        public var fields: [String]
+        /// `values[f][cell]`.
+        public var values: [[Double]]
+        public var support: [Double]
+    }
+
+    /// The sums of ``make(_:file:options:workers:progress:)`` before they become shares.
+    public static func sums(_ layer: FeatureTable, file: String? = nil, options: VoteSurfaceOptions, workers: Int = Parallel.defaultWorkerCount) throws -> Sums {
+        let prepared = try prepare(layer, file: file, options: options, workers: workers)
+        let grid = prepared.grid, F = prepared.fields.count, cols = grid.columns
+        var values = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: F)
+        var support = [Double](repeating: 0, count: grid.cellCount)
+        let bandCount = (grid.rows + CoverageFractions.bandRows - 1) / CoverageFractions.bandRows
+        let slots = PerChunk<([Double], [Double])>(count: bandCount)
+        Parallel.forEachChunk(count: bandCount, grain: 1, workers: workers) { _, b, _ in
+            let rows = (b * CoverageFractions.bandRows)..<min(grid.rows, (b + 1) * CoverageFractions.bandRows)
+            var sums = [Double](repeating: 0, count: rows.count * cols * F)
+            var weight = [Double](repeating: 0, count: rows.count * cols)
+            sums.withUnsafeMutableBufferPointer { s in weight.withUnsafeMutableBufferPointer { w in prepared.accumulate(b, rows, s.baseAddress!, w.baseAddress!) } }
+            slots[b] = (sums, weight)
+        }
+        for b in 0..<bandCount {
+            guard let (sums, weight) = slots[b] else { continue }
+            let offset = b * CoverageFractions.bandRows * cols
+            for c in weight.indices {
+                support[offset + c] = weight[c]
+                for f in 0..<F { values[f][offset + c] = sums[c * F + f] }
+            }
+        }
+        return Sums(grid: grid, fields: prepared.fields, values: values, support: support)
+    }
+
+    /// A layer checked and ready to be accumulated band by band.
+    struct Prepared: Sendable {
+        var grid: RasterGrid
+        var fields: [String]
+        var accumulate: Accumulator
+        var featureTotals: [Double]
+        var outside: [Int]
+        var partlyOutside: Int
+        var notes: [String]
+    }
+
+    static func prepare(_ layer: FeatureTable, file: String?, options: VoteSurfaceOptions, workers: Int) throws -> Prepared {
         try options.validate()
         let name = file ?? "the layer"
         let fields = options.summedFields
@@ -95,9 +152,7 @@ public enum VoteSurface {
             }
             accumulate = kernel.accumulate
         }
-        let (raster, cellTotals) = derive(grid: grid, fields: fields, options: options, workers: workers, progress: progress, accumulate: accumulate)
-        return Result(raster: raster, totals: zip(fields, zip(featureTotals, cellTotals)).map { ($0.0, $0.1.0, $0.1.1) },
-                      featuresOutside: outside, featuresPartlyOutside: partlyOutside, notes: notes)
+        return Prepared(grid: grid, fields: fields, accumulate: accumulate, featureTotals: featureTotals, outside: outside, partlyOutside: partlyOutside, notes: notes)
     }
 
     /// The counts of every feature, feature-major (`counts[i × fields + f]`).
