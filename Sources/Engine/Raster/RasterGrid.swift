@@ -55,7 +55,8 @@ public struct RasterGrid: Sendable, Equatable, CustomStringConvertible {
         let columnCount = ((x1 - x0) / resolution).rounded()
         let rowCount = ((y1 - y0) / resolution).rounded()
         guard columnCount <= Double(Self.maximumSide), rowCount <= Double(Self.maximumSide) else {
-            throw GeoVoteError.invalidArgument("the extent \(extent) at resolution \(resolution) is \(Int(rowCount)) × \(Int(columnCount)) cells: at most \(Self.maximumSide) on a side")
+            throw GeoVoteError.invalidArgument(String(format: "the extent %@ at resolution %g is %.0f × %.0f cells (%.1f GiB per Float32 band): at most %d on a side; use a coarser resolution",
+                                                      "\(extent)", resolution, rowCount, columnCount, rowCount * columnCount * 4 / 1_073_741_824, Self.maximumSide))
         }
         try self.init(minX: x0, maxY: y1, cellWidth: resolution, cellHeight: resolution, columns: Int(columnCount), rows: Int(rowCount), crs: crs)
     }
