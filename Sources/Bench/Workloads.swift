@@ -64,6 +64,20 @@ enum BenchData {
     /// neighbours at any n.
     static func dbscanEps(_ n: Int) -> Double { 2000 * (40_000 / Double(n)).squareRoot() }
 
+    /// The raster workloads' grid: 4,000 cells along the longer side of the layer's extent.
+    static func rasterGrid(_ table: FeatureTable) throws -> RasterGrid {
+        let box = table.boundingBox!
+        return try RasterGrid(extent: box, resolution: max(box.maxX - box.minX, box.maxY - box.minY) / 4000, crs: table.crs)
+    }
+
+    /// The options of the raster share workloads on that grid.
+    static func rasterOptions(_ table: FeatureTable, method: VoteSurfaceOptions.Method, fields: [String]) throws -> VoteSurfaceOptions {
+        let grid = try rasterGrid(table)
+        var options = VoteSurfaceOptions(method: method, fields: fields, total: "valid", template: grid)
+        if method == .kernel { options.bandwidth = 10_000 }
+        return options
+    }
+
     /// Points for the reprojection workload: at least 1,000,000, spread over Morocco.
     static func reprojectCount(_ size: Int) -> Int { max(size, 1_000_000) }
 }
@@ -221,6 +235,34 @@ enum Workloads {
             let table = try ShapefileReader().read(path)
             let variables = try VariableSpec.list("all/valid", in: table)
             return { _ = try StrongholdZones.run(table, file: path, variables: variables, options: ZoneOptions(), idField: "code") }
+        },
+        Workload(name: "raster-coverage", summary: "exact coverage fractions of the communes on a 4,000-cell-wide grid over their extent", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            let grid = try BenchData.rasterGrid(table)
+            return { _ = CoverageFractions(table.geometries, grid: grid) }
+        },
+        Workload(name: "raster-share-one", summary: "PJD's share raster (coverage, counts then shares) of the communes, 4,000 cells wide", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            let options = try BenchData.rasterOptions(table, method: .coverage, fields: ["PJD"])
+            return { _ = try VoteSurface.make(table, options: options) }
+        },
+        Workload(name: "raster-share-all", summary: "all nine parties' share rasters, winner and margin from one coverage pass, 4,000 cells wide", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            let fields = try VariableSpec.list("all/valid", in: table).map(\.numerator)
+            let options = try BenchData.rasterOptions(table, method: .coverage, fields: fields)
+            return { _ = try VoteSurface.make(table, options: options) }
+        },
+        Workload(name: "raster-kernel", summary: "PJD's kernel share surface from the stations, Gaussian h = 10 km cut at 4h, 4,000 cells wide", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.stationsShapefile())
+            let options = try BenchData.rasterOptions(table, method: .kernel, fields: ["PJD"])
+            return { _ = try VoteSurface.make(table, options: options) }
+        },
+        Workload(name: "write-geotiff", summary: "write the nine parties' share raster (12 bands, 4,000 cells wide) as a tiled DEFLATE GeoTIFF", items: { $0 }) { context in
+            let table = try ShapefileReader().read(context.communesShapefile())
+            let fields = try VariableSpec.list("all/valid", in: table).map(\.numerator)
+            let raster = try VoteSurface.make(table, options: try BenchData.rasterOptions(table, method: .coverage, fields: fields)).raster
+            let out = "\(context.cacheDirectory)/written-\(context.size).tif"
+            return { try GeoTIFF.write(raster, to: out) }
         },
         Workload(name: "synth", summary: "geovote synth: communes and 10 stations each (no files)", items: { $0 }) { context in
             { _ = try ElectionSynthesizer.make(communes: context.size, stations: 10 * context.size, seed: 1) }

@@ -31,7 +31,7 @@ import Testing
         let xyz = dir + "/b.xyz"
         #expect(try runTool("gdal_translate", ["-q", "-of", "XYZ", "-b", "2", dir + "/mp.tif", xyz]).status == 0)
         let values = try String(contentsOfFile: xyz, encoding: .utf8).split(separator: "\n").map { Float($0.split(separator: " ")[2])! }
-        #expect(values == library.bands[1].values)
+        #expect(values == Array(library.bands[1].values))
 
         // --all-parties, turnout, --like the first output: the same grid.
         let all = try Self.geovote(["raster", Self.communes, "--method", "coverage", "--all-parties", "--turnout", "voters/registered",

@@ -98,19 +98,61 @@ public struct RasterGrid: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// One band of a raster: Float32 values in row-major order (row 0 at the
-/// top), with a nodata value where nothing was computed.
+/// A band's cells: Float32 values in row-major order, in one buffer that
+/// bands share instead of copying (a raster of 12 bands of 16 million cells
+/// is 768 MB). Immutable once made.
+public final class RasterValues: @unchecked Sendable, RandomAccessCollection, Equatable, CustomStringConvertible {
+    let base: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Cells the maker writes, each exactly once, before the values are shared.
+    init(uninitializedCount count: Int) {
+        self.count = count
+        base = .allocate(capacity: Swift.max(count, 1))
+    }
+
+    public convenience init(_ values: [Float]) {
+        self.init(uninitializedCount: values.count)
+        values.withUnsafeBufferPointer { base.initialize(from: $0.baseAddress!, count: values.count) }
+    }
+
+    deinit { base.deallocate() }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(i: Int) -> Float {
+        precondition(i >= 0 && i < count, "cell \(i) outside 0..<\(count)")
+        return base[i]
+    }
+
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    public static func == (a: RasterValues, b: RasterValues) -> Bool {
+        a === b || (a.count == b.count && a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.elementsEqual(y) } })
+    }
+
+    public var description: String { "\(count) cells" }
+}
+
+/// One band of a raster, with a nodata value where nothing was computed.
 public struct RasterBand: Sendable, Equatable {
     /// The band's description (a party code, "turnout", "winner", …).
     public var name: String
-    public var values: [Float]
+    /// Row-major, row 0 at the top.
+    public var values: RasterValues
     /// Band-level metadata written with the band (GDAL metadata items).
     public var metadata: [(key: String, value: String)]
 
-    public init(name: String, values: [Float], metadata: [(key: String, value: String)] = []) {
+    public init(name: String, values: RasterValues, metadata: [(key: String, value: String)] = []) {
         self.name = name
         self.values = values
         self.metadata = metadata
+    }
+
+    public init(name: String, values: [Float], metadata: [(key: String, value: String)] = []) {
+        self.init(name: name, values: RasterValues(values), metadata: metadata)
     }
 
     public static func == (a: RasterBand, b: RasterBand) -> Bool {

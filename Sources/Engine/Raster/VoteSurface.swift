@@ -218,20 +218,21 @@ public enum VoteSurface {
         let F = fields.count
         let k = options.fields.count
         let totalIndex = fields.firstIndex(of: options.total)!
-        let votesIndex = options.turnoutVotes.flatMap { fields.firstIndex(of: $0) }
-        let registeredIndex = options.turnoutRegistered.flatMap { fields.firstIndex(of: $0) }
+        let turnout = options.turnoutVotes != nil
+        let votesIndex = options.turnoutVotes.flatMap { fields.firstIndex(of: $0) } ?? 0
+        let registeredIndex = options.turnoutRegistered.flatMap { fields.firstIndex(of: $0) } ?? 0
+        let withCounts = options.counts
         var bandNames = options.fields
-        if votesIndex != nil { bandNames.append("turnout") }
+        if turnout { bandNames.append("turnout") }
         if k >= 2 { bandNames += ["winner", "margin"] }
         if options.counts { bandNames += fields.map { "\($0)_count" } }
         let names = bandNames
+        let bandTotal = names.count
         let nodata = Raster.defaultNodata
         let cells = grid.cellCount, cols = grid.columns
-        let pointers = names.map { _ in
-            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: cells)
-            buffer.initialize(repeating: nodata)
-            return UnsafeSendableBuffer(buffer)
-        }
+        // Every cell of every band is written once below (a value or nodata), by the worker of its rows.
+        let storage = names.map { _ in RasterValues(uninitializedCount: cells) }
+        let pointers = storage.map { UnsafeSendableBuffer(UnsafeMutableBufferPointer(start: $0.base, count: cells)) }
         let bandCount = (grid.rows + CoverageFractions.bandRows - 1) / CoverageFractions.bandRows
         let partials = PerChunk<[Double]>(count: bandCount)
         Parallel.forEachChunk(count: bandCount, grain: 1, workers: workers) { _, b, _ in
@@ -245,30 +246,39 @@ public enum VoteSurface {
             accumulate(b, rows, sums, support)
             var cellTotals = [Double](repeating: 0, count: F)
             let offset = rows.lowerBound * cols
-            for c in 0..<bandCells {
-                let s = sums + c * F
-                for f in 0..<F { cellTotals[f] += s[f] }
-                let out = offset + c
-                var band = 0
-                if options.counts, support[c] > 0 {
-                    for f in 0..<F { pointers[names.count - F + f][out] = Float(s[f]) }
-                }
-                let total = s[totalIndex]
-                guard support[c] > 0, total > 0 else { continue }
-                var best = -1.0, second = -1.0, winner = 0
-                for f in 0..<k {
-                    let share = s[f] / total
-                    pointers[band][out] = Float(share)
-                    band += 1
-                    if share > best { second = best; best = share; winner = f } else if share > second { second = share }
-                }
-                if let vi = votesIndex, let ri = registeredIndex {
-                    if s[ri] > 0 { pointers[band][out] = Float(s[vi] / s[ri]) }
-                    band += 1
-                }
-                if k >= 2 {
-                    pointers[band][out] = Float(winner + 1)
-                    pointers[band + 1][out] = Float(best - second)
+            // The bands' rows of this band of work, as plain pointers.
+            let out = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: bandTotal)
+            defer { out.deallocate() }
+            for j in 0..<bandTotal { out[j] = pointers[j].base + offset }
+            let shareBands = bandTotal - (withCounts ? F : 0)
+            cellTotals.withUnsafeMutableBufferPointer { totals in
+                for c in 0..<bandCells {
+                    let s = sums + c * F
+                    for f in 0..<F { totals[f] += s[f] }
+                    let reached = support[c] > 0
+                    if withCounts {
+                        for f in 0..<F { out[shareBands + f][c] = reached ? Float(s[f]) : nodata }
+                    }
+                    let total = s[totalIndex]
+                    guard reached, total > 0 else {
+                        for j in 0..<shareBands { out[j][c] = nodata }
+                        continue
+                    }
+                    var best = -1.0, second = -1.0, winner = 0
+                    for f in 0..<k {
+                        let share = s[f] / total
+                        out[f][c] = Float(share)
+                        if share > best { second = best; best = share; winner = f } else if share > second { second = share }
+                    }
+                    var j = k
+                    if turnout {
+                        out[j][c] = s[registeredIndex] > 0 ? Float(s[votesIndex] / s[registeredIndex]) : nodata
+                        j += 1
+                    }
+                    if k >= 2 {
+                        out[j][c] = Float(winner + 1)
+                        out[j + 1][c] = Float(best - second)
+                    }
                 }
             }
             partials[b] = cellTotals
@@ -276,10 +286,7 @@ public enum VoteSurface {
         }
         var cellTotals = [Double](repeating: 0, count: F)
         for part in partials.inOrder { for f in 0..<F { cellTotals[f] += part[f] } }
-        var bands = zip(names, pointers).map { name, buffer in
-            defer { buffer.base.deallocate() }
-            return RasterBand(name: name, values: Array(UnsafeBufferPointer(start: buffer.base, count: cells)))
-        }
+        var bands = zip(names, storage).map { RasterBand(name: $0.0, values: $0.1) }
         if k >= 2, let w = names.firstIndex(of: "winner") {
             bands[w].metadata = options.fields.enumerated().map { ("WINNER_\($0.offset + 1)", $0.element) }
         }

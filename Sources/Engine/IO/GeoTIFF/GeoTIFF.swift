@@ -75,7 +75,7 @@ public enum GeoTIFF {
 
     private static func lastError() -> String { String(cString: gv_tiff_last_error()) }
 
-    private static func writeImage(_ tif: OpaquePointer, raster: Raster, grid: RasterGrid, bands: [[Float]], path: String, options: WriteOptions,
+    private static func writeImage(_ tif: OpaquePointer, raster: Raster, grid: RasterGrid, bands: [RasterValues], path: String, options: WriteOptions,
                                    reduced: Bool, code: UInt16, geographic: Bool) throws {
         let tile = options.tileSize
         func check(_ ok: Int32, _ what: String) throws {
@@ -140,12 +140,12 @@ public enum GeoTIFF {
 
     /// Averages of the cells with data over `factor` × `factor` blocks; the
     /// winner band takes the block's most frequent class (ties: the smallest).
-    static func overview(_ raster: Raster, factor: Int) -> (RasterGrid, [[Float]]) {
+    static func overview(_ raster: Raster, factor: Int) -> (RasterGrid, [RasterValues]) {
         let g = raster.grid
         let cols = (g.columns + factor - 1) / factor, rows = (g.rows + factor - 1) / factor
         let grid = try! RasterGrid(minX: g.minX, maxY: g.maxY, cellWidth: g.cellWidth * Double(factor), cellHeight: g.cellHeight * Double(factor),
                                    columns: cols, rows: rows, crs: g.crs)
-        let bands = raster.bands.map { band -> [Float] in
+        let bands = raster.bands.map { band -> RasterValues in
             var out = [Float](repeating: raster.nodata, count: cols * rows)
             let categorical = band.name == "winner"
             for r in 0..<rows {
@@ -166,7 +166,7 @@ public enum GeoTIFF {
                     }
                 }
             }
-            return out
+            return RasterValues(out)
         }
         return (grid, bands)
     }
