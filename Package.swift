@@ -28,7 +28,7 @@ let package = Package(
         .target(
             name: "CGeoTIFF",
             path: "Sources/CGeoTIFF",
-            linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("geotiff")]
+            linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("geotiff"), .linkedLibrary("deflate")]
         ),
 
         // The engine: the folder keeps its short name, the module does not

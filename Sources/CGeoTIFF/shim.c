@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <libdeflate.h>
 
 static _Thread_local char last_error[512];
 
@@ -79,4 +80,28 @@ int gv_gtif_set_ascii(GTIF *gtif, int key, const char *value) {
 }
 int gv_gtif_get_short(GTIF *gtif, int key, unsigned short *value) {
     return GTIFKeyGet(gtif, (geokey_t)key, value, 0, 1) == 1;
+}
+
+struct libdeflate_compressor *gv_deflate_new(int level) { return libdeflate_alloc_compressor(level); }
+void gv_deflate_free(struct libdeflate_compressor *compressor) { libdeflate_free_compressor(compressor); }
+size_t gv_deflate_bound(struct libdeflate_compressor *compressor, size_t bytes) { return libdeflate_zlib_compress_bound(compressor, bytes); }
+
+size_t gv_encode_float_tile(struct libdeflate_compressor *compressor, const float *tile, uint32_t width, uint32_t height,
+                            uint8_t *scratch, uint8_t *out, size_t capacity) {
+    const size_t row_bytes = (size_t)width * 4;
+    for (uint32_t r = 0; r < height; r++) {
+        const uint8_t *src = (const uint8_t *)(tile + (size_t)r * width);
+        uint8_t *dst = scratch + r * row_bytes;
+        for (uint32_t i = 0; i < width; i++) {
+            for (uint32_t byte = 0; byte < 4; byte++) {
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+                dst[byte * width + i] = src[4 * i + byte];
+#else
+                dst[(3 - byte) * width + i] = src[4 * i + byte];
+#endif
+            }
+        }
+        for (size_t i = row_bytes - 1; i >= 1; i--) dst[i] = (uint8_t)(dst[i] - dst[i - 1]);
+    }
+    return libdeflate_zlib_compress(compressor, scratch, row_bytes * height, out, capacity);
 }

@@ -39,4 +39,18 @@ int gv_gtif_set_ascii(GTIF *gtif, int key, const char *value);
 /// 1 when the key is present (its value in *value), 0 when not.
 int gv_gtif_get_short(GTIF *gtif, int key, unsigned short *value);
 
+
+/// A libdeflate compressor (one per thread) at a zlib level (1–12; GDAL's default is 6).
+struct libdeflate_compressor;
+struct libdeflate_compressor *gv_deflate_new(int level);
+void gv_deflate_free(struct libdeflate_compressor *compressor);
+/// The largest encoded size of a tile of `bytes` bytes.
+size_t gv_deflate_bound(struct libdeflate_compressor *compressor, size_t bytes);
+/// Encodes one Float32 tile as libtiff's DEFLATE codec with PREDICTOR_FLOATINGPOINT
+/// does (per row: bytes split into planes, most significant first, then
+/// byte-wise horizontal differencing; then zlib-wrapped DEFLATE), so it can be
+/// written with TIFFWriteRawTile. `scratch` holds width × height × 4 bytes.
+/// Returns the encoded size, 0 when `out` is too small.
+size_t gv_encode_float_tile(struct libdeflate_compressor *compressor, const float *tile, uint32_t width, uint32_t height,
+                            uint8_t *scratch, uint8_t *out, size_t capacity);
 #endif

@@ -114,28 +114,65 @@ public enum GeoTIFF {
             guard GTIFWriteKeys(gtif) == 1 else { throw GeoVoteError.io(path: path, reason: "cannot be written: the GeoKeys: \(lastError())") }
         }
         let tilesAcross = (grid.columns + tile - 1) / tile, tilesDown = (grid.rows + tile - 1) / tile
-        var buffer = [Float](repeating: raster.nodata, count: tile * tile)
+        let tileCount = tilesAcross * tilesDown
+        // Tiles are encoded in parallel (libdeflate, one compressor per worker)
+        // exactly as libtiff's codec would, then written in order as raw tiles.
+        let workers = Parallel.workersUsed(count: tileCount, grain: 1)
+        let compressors = PerWorker(count: workers) { _ in TileEncoder(tile: tile) }
+        let nodata = raster.nodata
         for (b, values) in bands.enumerated() {
-            for ty in 0..<tilesDown {
-                for tx in 0..<tilesAcross {
-                    let x0 = tx * tile, y0 = ty * tile
-                    let w = min(tile, grid.columns - x0), h = min(tile, grid.rows - y0)
-                    values.withUnsafeBufferPointer { src in
-                        buffer.withUnsafeMutableBufferPointer { dst in
-                            if w < tile || h < tile { dst.update(repeating: raster.nodata) }
-                            for r in 0..<h {
-                                let from = src.baseAddress! + (y0 + r) * grid.columns + x0
-                                (dst.baseAddress! + r * tile).update(from: from, count: w)
-                            }
-                        }
-                    }
-                    let index = TIFFComputeTile(tif, UInt32(x0), UInt32(y0), 0, UInt16(b))
-                    let written = buffer.withUnsafeMutableBytes { TIFFWriteEncodedTile(tif, index, $0.baseAddress, tmsize_t($0.count)) }
-                    guard written >= 0 else { throw GeoVoteError.io(path: path, reason: "cannot be written (disk full?): \(lastError())") }
-                }
+            let encoded = PerChunk<[UInt8]>(count: tileCount)
+            Parallel.forEachChunk(count: tileCount, grain: 1, workers: workers) { worker, t, _ in
+                let x0 = (t % tilesAcross) * tile, y0 = (t / tilesAcross) * tile
+                encoded[t] = compressors[worker].encode(values, columns: grid.columns, rows: grid.rows, x0: x0, y0: y0, nodata: nodata)
+            }
+            for t in 0..<tileCount {
+                guard let bytes = encoded[t], !bytes.isEmpty else { throw GeoVoteError.io(path: path, reason: "cannot be written: a tile could not be compressed") }
+                let index = TIFFComputeTile(tif, UInt32((t % tilesAcross) * tile), UInt32((t / tilesAcross) * tile), 0, UInt16(b))
+                let written = bytes.withUnsafeBytes { TIFFWriteRawTile(tif, index, UnsafeMutableRawPointer(mutating: $0.baseAddress), tmsize_t($0.count)) }
+                guard written == bytes.count else { throw GeoVoteError.io(path: path, reason: "cannot be written (disk full?): \(lastError())") }
             }
         }
         guard TIFFWriteDirectory(tif) == 1 else { throw GeoVoteError.io(path: path, reason: "cannot be written: \(lastError())") }
+    }
+
+    /// One worker's compressor and buffers.
+    final class TileEncoder: @unchecked Sendable {
+        let tile: Int
+        let compressor: OpaquePointer
+        var pixels: [Float]
+        var scratch: [UInt8]
+        var output: [UInt8]
+
+        init(tile: Int) {
+            self.tile = tile
+            compressor = gv_deflate_new(6)
+            pixels = [Float](repeating: 0, count: tile * tile)
+            scratch = [UInt8](repeating: 0, count: tile * tile * 4)
+            output = [UInt8](repeating: 0, count: gv_deflate_bound(compressor, tile * tile * 4))
+        }
+
+        deinit { gv_deflate_free(compressor) }
+
+        /// The tile at (x0, y0), padded with nodata past the grid's edge, encoded.
+        func encode(_ values: RasterValues, columns: Int, rows: Int, x0: Int, y0: Int, nodata: Float) -> [UInt8] {
+            let w = min(tile, columns - x0), h = min(tile, rows - y0)
+            let tile = self.tile
+            values.withUnsafeBufferPointer { src in
+                pixels.withUnsafeMutableBufferPointer { dst in
+                    if w < tile || h < tile { dst.update(repeating: nodata) }
+                    for r in 0..<h { (dst.baseAddress! + r * tile).update(from: src.baseAddress! + (y0 + r) * columns + x0, count: w) }
+                }
+            }
+            let size = pixels.withUnsafeBufferPointer { p in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    output.withUnsafeMutableBufferPointer { o in
+                        gv_encode_float_tile(compressor, p.baseAddress, UInt32(tile), UInt32(tile), s.baseAddress, o.baseAddress, o.count)
+                    }
+                }
+            }
+            return Array(output[0..<size])
+        }
     }
 
     /// Averages of the cells with data over `factor` × `factor` blocks; the
