@@ -300,6 +300,128 @@ def p_zones_esda(size, threads):
     return run
 
 
+def raster_grid(bounds):
+    """GeoVote's bench grid: 4,000 cells along the longer side, the extent
+    snapped outward to the resolution (GDAL's -tap)."""
+    import math
+    minx, miny, maxx, maxy = bounds
+    res = max(maxx - minx, maxy - miny) / 4000
+    x0, y0 = math.floor(minx / res) * res, math.floor(miny / res) * res
+    x1, y1 = math.ceil(maxx / res) * res, math.ceil(maxy / res) * res
+    return x0, y1, res, int(round((x1 - x0) / res)), int(round((y1 - y0) / res))
+
+
+def p_coverage_rasterio(size, threads):
+    """Centre-point rasterisation (each cell takes the polygon under its centre)."""
+    import pyogrio
+    from rasterio import features
+    from rasterio.transform import from_origin
+    gdf = pyogrio.read_dataframe(communes(size))
+    x0, y1, res, cols, rows = raster_grid(gdf.total_bounds)
+    transform = from_origin(x0, y1, res, res)
+    shapes = list(zip(gdf.geometry, range(1, len(gdf) + 1)))
+    return lambda: features.rasterize(shapes, out_shape=(rows, cols), transform=transform, fill=0, dtype="int32")
+
+
+def p_coverage_exactextract(size, threads):
+    """The same exact coverage fractions (cell ids and fractions of every polygon)."""
+    import numpy as np
+    import pyogrio
+    import rasterio
+    from exactextract import exact_extract
+    from rasterio.transform import from_origin
+    gdf = pyogrio.read_dataframe(communes(size))
+    x0, y1, res, cols, rows = raster_grid(gdf.total_bounds)
+    tif = os.path.join(cache_dir(), f"peer-template-{size}.tif")
+    with rasterio.open(tif, "w", driver="GTiff", width=cols, height=rows, count=1, dtype="uint8", crs=gdf.crs,
+                       transform=from_origin(x0, y1, res, res), tiled=True, compress="deflate") as dst:
+        dst.write(np.zeros((1, rows, cols), dtype="uint8"))
+    return lambda: exact_extract(tif, gdf, ["cell_id", "coverage"], output="pandas")
+
+
+def share_surface(gdf, parties):
+    """What a rasterio user writes for share rasters: commune ids by cell
+    centre, then each party's share looked up per cell."""
+    import numpy as np
+    from rasterio import features
+    from rasterio.transform import from_origin
+    x0, y1, res, cols, rows = raster_grid(gdf.total_bounds)
+    ids = features.rasterize(list(zip(gdf.geometry, range(1, len(gdf) + 1))), out_shape=(rows, cols),
+                             transform=from_origin(x0, y1, res, res), fill=0, dtype="int32")
+    valid = np.concatenate([[0.0], gdf["valid"].to_numpy(float)])
+    out = []
+    for party in parties:
+        votes = np.concatenate([[0.0], gdf[party].to_numpy(float)])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(valid[ids] > 0, votes[ids] / valid[ids], -9999).astype("float32")
+        out.append(share)
+    return out
+
+
+def p_share_one_rasterio(size, threads):
+    import pyogrio
+    gdf = pyogrio.read_dataframe(communes(size))
+    return lambda: share_surface(gdf, ["PJD"])
+
+
+def p_share_all_rasterio(size, threads):
+    import pyogrio
+    gdf = pyogrio.read_dataframe(communes(size))
+    cols = list(gdf.columns)
+    parties = [c for c in cols[cols.index("valid") + 1:] if c != "geometry"]
+    return lambda: share_surface(gdf, parties)
+
+
+def p_kernel_scipy_binned(size, threads):
+    """Stations binned to the grid (histogram2d, weighted by the counts),
+    each count grid smoothed by a Gaussian cut at 4 bandwidths
+    (scipy.ndimage.gaussian_filter), then their ratio."""
+    import numpy as np
+    import pyogrio
+    from scipy import ndimage
+    gdf = pyogrio.read_dataframe(stations(size))
+    x0, y1, res, cols, rows = raster_grid(gdf.total_bounds)
+    x, y = gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()
+    xedges = x0 + res * np.arange(cols + 1)
+    yedges = y1 - res * np.arange(rows + 1)[::-1]
+    pjd, valid = gdf["PJD"].to_numpy(float), gdf["valid"].to_numpy(float)
+    sigma = 10_000 / res
+
+    def run():
+        out = []
+        for w in (pjd, valid):
+            h, _, _ = np.histogram2d(y, x, bins=[yedges, xedges], weights=w)
+            out.append(ndimage.gaussian_filter(h[::-1], sigma, truncate=4.0, mode="constant"))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(out[1] > 0, out[0] / out[1], -9999).astype("float32")
+    return run
+
+
+def p_kernel_kdepy(size, threads):
+    """KDEpy's FFTKDE (binned, linear binning) of the stations weighted by
+    each count, on the same grid, then their ratio."""
+    import numpy as np
+    import pyogrio
+    from KDEpy import FFTKDE
+    gdf = pyogrio.read_dataframe(stations(size))
+    x0, y1, res, cols, rows = raster_grid(gdf.total_bounds)
+    data = np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
+    # FFTKDE needs a grid reaching past the data by the kernel's support; it
+    # builds one of (cols + pad) × (rows + pad) points itself.
+    pad = int(np.ceil(4 * 10_000 / res)) * 2
+    pjd, valid = gdf["PJD"].to_numpy(float), gdf["valid"].to_numpy(float)
+
+    def run():
+        out = []
+        for w in (pjd, valid):
+            kde = FFTKDE(kernel="gaussian", bw=10_000, norm=2).fit(data, weights=w)
+            _, z = kde.evaluate((cols + pad, rows + pad))
+            out.append(z * w.sum())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(out[1] > 0, out[0] / out[1], -9999).astype("float32")
+    return run
+
+
 PEERS = [
     ("read-shapefile", "pyogrio.read_dataframe", p_read_pyogrio),
     ("write-shapefile", "pyogrio.write_dataframe", p_write_pyogrio),
@@ -331,6 +453,12 @@ PEERS = [
     ("hdbscan", "hdbscan (boruvka_kdtree)", p_hdbscan_package),
     ("hdbscan", "scikit-learn HDBSCAN", p_hdbscan_sklearn),
     ("zones-all-parties", "esda G_Local + scipy components + geopandas dissolve", p_zones_esda),
+    ("raster-coverage", "rasterio.features.rasterize (cell centres, not fractions)", p_coverage_rasterio),
+    ("raster-coverage", "exactextract (cell_id, coverage)", p_coverage_exactextract),
+    ("raster-share-one", "rasterio rasterize + numpy shares (cell centres)", p_share_one_rasterio),
+    ("raster-share-all", "rasterio rasterize + numpy shares (cell centres)", p_share_all_rasterio),
+    ("raster-kernel", "numpy histogram2d + scipy gaussian_filter (binned)", p_kernel_scipy_binned),
+    ("raster-kernel", "KDEpy FFTKDE (binned)", p_kernel_kdepy),
 ]
 
 

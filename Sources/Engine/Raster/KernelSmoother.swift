@@ -86,6 +86,7 @@ struct KernelSmoother: Sendable {
         let inverse2h2 = 1 / (2 * h * h)
         let inverseH2 = 1 / (h * h)
         let cw = grid.cellWidth, minX = grid.minX
+        let bandCells = rows.count * cols
         var gx = [Double](repeating: 0, count: cols)
         counts.withUnsafeBufferPointer { counts in
             gx.withUnsafeMutableBufferPointer { gx in
@@ -122,14 +123,12 @@ struct KernelSmoother: Sendable {
                         }
                         let line = (r - rows.lowerBound) * cols
                         if kernel == .gaussian {
+                            // One AXPY per field over the row's cells in reach (field-major sums).
                             let wy = exp(-dy2 * inverse2h2)
-                            for c in lo...hi {
-                                let w = wy * gx[c]
-                                let cell = line + c
-                                support[cell] += w
-                                let out = sums + cell * F
-                                for f in 0..<F { out[f] += w * v[f] }
-                            }
+                            let g = gx.baseAddress! + lo
+                            let n = hi - lo + 1
+                            Self.axpy(wy, g, support + line + lo, n)
+                            for f in 0..<F { Self.axpy(wy * v[f], g, sums + f * bandCells + line + lo, n) }
                         } else {
                             for c in lo...hi {
                                 let dx = minX + (Double(c) + 0.5) * cw - xs
@@ -138,14 +137,18 @@ struct KernelSmoother: Sendable {
                                 let w = t * t
                                 let cell = line + c
                                 support[cell] += w
-                                let out = sums + cell * F
-                                for f in 0..<F { out[f] += w * v[f] }
+                                for f in 0..<F { sums[f * bandCells + cell] += w * v[f] }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// y[0..<n] += a · x[0..<n].
+    @inline(__always) static func axpy(_ a: Double, _ x: UnsafeMutablePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
+        for k in 0..<n { y[k] += a * x[k] }
     }
 
     @inline(__always) static func squared(_ v: Double) -> Double { v * v }
@@ -163,7 +166,7 @@ struct KernelSmoother: Sendable {
                     let j = kth.index
                     let h2 = Self.squared(x[j] - cx) + Self.squared(y[j] - cy)
                     let cell = (r - rows.lowerBound) * cols + c
-                    let out = sums + cell * F
+                    let bandCells = rows.count * cols
                     var candidates: [Int]
                     var r2 = Double.infinity
                     if let reach {
@@ -187,7 +190,7 @@ struct KernelSmoother: Sendable {
                         if w == 0 { continue }
                         support[cell] += w
                         let v = counts.baseAddress! + i * F
-                        for f in 0..<F { out[f] += w * v[f] }
+                        for f in 0..<F { sums[f * bandCells + cell] += w * v[f] }
                     }
                 }
             }

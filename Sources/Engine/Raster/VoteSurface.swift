@@ -91,7 +91,7 @@ public enum VoteSurface {
             let offset = b * CoverageFractions.bandRows * cols
             for c in weight.indices {
                 support[offset + c] = weight[c]
-                for f in 0..<F { values[f][offset + c] = sums[c * F + f] }
+                for f in 0..<F { values[f][offset + c] = sums[f * weight.count + c] }
             }
         }
         return Sums(grid: grid, fields: prepared.fields, values: values, support: support)
@@ -187,7 +187,8 @@ public enum VoteSurface {
     }
 
     /// Adds, for the cells of a band of rows, each summed field's weighted
-    /// sum into `sums[(row − rows.lowerBound) × columns × F + column × F + f]`
+    /// sum into `sums[f × cells + (row − rows.lowerBound) × columns + column]`
+    /// (field-major, cells the band's `rows.count × columns`)
     /// and the weight reaching the cell into `support[...]` (both zeroed).
     typealias Accumulator = @Sendable (_ band: Int, _ rows: Range<Int>, _ sums: UnsafeMutablePointer<Double>, _ support: UnsafeMutablePointer<Double>) -> Void
 
@@ -196,8 +197,10 @@ public enum VoteSurface {
         // Per polygon: its counts per unit of covered fraction.
         let scale = coverage.areas.map { $0 > 0 ? cellArea / $0 : 0 }
         let bands = coverage.bands
-        return { b, _, sums, support in
+        let cols = coverage.grid.columns
+        return { b, rows, sums, support in
             let band = bands[b]
+            let bandCells = rows.count * cols
             counts.withUnsafeBufferPointer { counts in
                 for k in band.cell.indices {
                     let p = Int(band.polygon[k]), c = Int(band.cell[k])
@@ -205,11 +208,17 @@ public enum VoteSurface {
                     let w = fraction * scale[p]
                     support[c] += fraction
                     let row = counts.baseAddress! + p * fieldCount
-                    let out = sums + c * fieldCount
-                    for f in 0..<fieldCount { out[f] += w * row[f] }
+                    for f in 0..<fieldCount { sums[f * bandCells + c] += w * row[f] }
                 }
             }
         }
+    }
+
+    /// One cell's sums in a field-major band: `s[f]` is field f's.
+    struct FieldColumn {
+        let base: UnsafeMutablePointer<Double>
+        let stride: Int
+        @inline(__always) subscript(f: Int) -> Double { base[f * stride] }
     }
 
     /// Runs the accumulator band by band and turns the sums into the output bands.
@@ -253,7 +262,7 @@ public enum VoteSurface {
             let shareBands = bandTotal - (withCounts ? F : 0)
             cellTotals.withUnsafeMutableBufferPointer { totals in
                 for c in 0..<bandCells {
-                    let s = sums + c * F
+                    let s = FieldColumn(base: sums + c, stride: bandCells)
                     for f in 0..<F { totals[f] += s[f] }
                     let reached = support[c] > 0
                     if withCounts {
