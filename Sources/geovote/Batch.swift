@@ -48,6 +48,7 @@ struct Batch: ParsableCommand {
                     case let .hotSpots(job): try Hotspots.run(job)
                     case let .cluster(job): try Cluster.run(job)
                     case let .zones(job): try Zones.run(job)
+                    case let .raster(job): try RasterCommand.run(job)
                     }
                 } catch let error as GeoVoteError {
                     throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "job \(k + 1): \(error)")

@@ -58,6 +58,32 @@ import Testing
         }
     }
 
+    @Test func aBatchJobWritesWhatTheCommandWrites() throws {
+        let dir = Fixtures.scratch()
+        let job = """
+        {"jobs": [{"command": "raster", "input": "\(Self.communes)", "method": "coverage", "fields": ["RNI", "PJD"], "turnout": "voters/registered",
+                   "resolution": 10000, "output": "\(dir)/batch.tif", "png": "\(dir)/batch.png", "png_band": "winner"}]}
+        """
+        try job.write(toFile: dir + "/job.json", atomically: true, encoding: .utf8)
+        let batch = try Self.geovote(["batch", dir + "/job.json"])
+        #expect(batch.status == 0, "\(batch.error)")
+        let cli = try Self.geovote(["raster", Self.communes, "--method", "coverage", "--fields", "RNI,PJD", "--turnout", "voters/registered",
+                                    "--resolution", "10000", "--output", dir + "/cli.tif"])
+        #expect(cli.status == 0, "\(cli.error)")
+        #expect(try Self.descriptions(dir + "/batch.tif") == ["RNI", "PJD", "turnout", "winner", "margin"])
+        for band in 1...5 {
+            let a = try runTool("gdal_translate", ["-q", "-of", "XYZ", "-b", "\(band)", dir + "/batch.tif", dir + "/a.xyz"])
+            let b = try runTool("gdal_translate", ["-q", "-of", "XYZ", "-b", "\(band)", dir + "/cli.tif", dir + "/b.xyz"])
+            #expect(a.status == 0 && b.status == 0)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.xyz")) == Data(contentsOf: URL(fileURLWithPath: dir + "/b.xyz")), "band \(band)")
+        }
+        #expect(FileManager.default.fileExists(atPath: dir + "/batch.png"))
+        // A key the raster command does not know is refused with the ones it does.
+        try job.replacingOccurrences(of: "\"png_band\"", with: "\"pngband\"").write(toFile: dir + "/bad.json", atomically: true, encoding: .utf8)
+        let bad = try Self.geovote(["batch", dir + "/bad.json"])
+        #expect(bad.status != 0 && bad.error.contains("pngband"), "\(bad.error)")
+    }
+
     /// Each bad input: a nonzero exit, one line naming the problem, nothing written.
     @Test func badInputIsRefusedClearlyAndWritesNothing() throws {
         let dir = Fixtures.scratch()

@@ -1,17 +1,20 @@
 import Foundation
 
 /// One job of a batch file: hot spots (the default), a clustering
-/// (`"command": "cluster"`) or stronghold zones (`"command": "zones"`),
+/// (`"command": "cluster"`), stronghold zones (`"command": "zones"`) or a
+/// vote-share raster (`"command": "raster"`),
 /// with the options of the command of that name as keys.
 public enum BatchStep: Sendable, Hashable {
     case hotSpots(HotSpotJob)
     case cluster(ClusterJob)
     case zones(ZonesJob)
+    case raster(RasterJob)
 
     public enum Report: Sendable {
         case hotSpots(HotSpotJob.Report)
         case cluster(ClusterJob.Report)
         case zones(ZonesJob.Report)
+        case raster(RasterJob.Report)
     }
 
     public var input: String {
@@ -19,6 +22,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .hotSpots(j): j.input
         case let .cluster(j): j.input
         case let .zones(j): j.input
+        case let .raster(j): j.input
         }
     }
 
@@ -28,6 +32,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .hotSpots(j): [j.output]
         case let .cluster(j): [j.output] + (j.treeOutput.map { [$0] } ?? []) + (j.zonesOutput.map { [$0] } ?? [])
         case let .zones(j): [j.output]
+        case let .raster(j): [j.output] + (j.png.map { [$0] } ?? [])
         }
     }
 
@@ -36,6 +41,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .hotSpots(j): try j.validate()
         case let .cluster(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .zones(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .raster(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         }
     }
 
@@ -48,6 +54,17 @@ public enum BatchStep: Sendable, Hashable {
         "zones": "the clusters' outlines with totals", "hull": "concave | convex", "hull_ratio": "the concave hull's ratio, 0 to 1",
         "geometry": "CSV output: none | wkt", "encoding": "input encoding", "output_encoding": "shapefile output encoding",
         "keep_crs": "true: GeoJSON keeps a projected CRS",
+    ]
+
+    /// The keys of a raster job.
+    public static let rasterKeys: [String: String] = [
+        "command": "raster", "input": "the layer: communes (coverage) or stations (kernel)", "output": "the output (.tif, .asc)",
+        "method": "coverage | kernel", "fields": "the party fields (several allowed)", "all_parties": "true: every integer field after the total",
+        "total": "the shares' denominator (default: valid)", "turnout": "VOTES/REGISTERED", "resolution": "cell size in CRS units",
+        "extent": "[xmin, ymin, xmax, ymax]", "like": "a GeoTIFF whose grid to take", "bandwidth": "kernel: fixed bandwidth in CRS units",
+        "adaptive": "kernel: the k of the adaptive bandwidth", "kernel": "gaussian | quartic", "truncation": "gaussian: bandwidths, or \"none\"",
+        "counts": "true: FIELD_count bands too", "overviews": "GeoTIFF overview factors", "png": "a quick-look PNG", "png_band": "the band it draws",
+        "encoding": "input encoding",
     ]
 
     /// The keys of a zones job.
@@ -78,7 +95,8 @@ extension HotSpotBatch {
         case "hotspots": return .hotSpots(try Self.job(merged(Self.keys), folder: folder, encoding: encoding))
         case "cluster": return .cluster(try clusterJob(JobKeys(merged(BatchStep.clusterKeys), allowed: BatchStep.clusterKeys, folder: folder), encoding: encoding))
         case "zones": return .zones(try zonesJob(JobKeys(merged(BatchStep.zonesKeys), allowed: BatchStep.zonesKeys, folder: folder), encoding: encoding))
-        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster or zones")
+        case "raster": return .raster(try rasterJob(JobKeys(merged(BatchStep.rasterKeys), allowed: BatchStep.rasterKeys, folder: folder), encoding: encoding))
+        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones or raster")
         }
     }
 
@@ -98,6 +116,55 @@ extension HotSpotBatch {
         job.hull = try keys.choice("hull", ClusterOutlines.Hull.self) ?? .concave
         job.hullRatio = try keys.number("hull_ratio") ?? ClusterOutlines.defaultRatio
         try options.validate()
+        return job
+    }
+
+    static func rasterJob(_ keys: JobKeys, encoding: TextEncoding?) throws -> RasterJob {
+        guard let method = try keys.choice("method", VoteSurfaceOptions.Method.self) else {
+            throw GeoVoteError.invalidArgument("'method' is missing: coverage or kernel")
+        }
+        let fields = try keys.list("fields").flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let all = try keys.bool("all_parties")
+        if all == !fields.isEmpty { throw GeoVoteError.invalidArgument("give 'fields' or 'all_parties': true, one of the two") }
+        var options = VoteSurfaceOptions(method: method, fields: fields, total: "", resolution: try keys.number("resolution"),
+                                         bandwidth: try keys.number("bandwidth"), adaptiveNeighbours: try keys.integer("adaptive"))
+        options.kernel = try keys.choice("kernel", VoteSurfaceOptions.Kernel.self) ?? .gaussian
+        options.counts = try keys.bool("counts")
+        if let extent = keys.keys["extent"] {
+            guard case let .array(items) = extent, items.count == 4 else { throw keys.wrong("extent", extent) }
+            let numbers = try items.map { item -> Double in
+                guard case let .number(n) = item else { throw keys.wrong("extent", extent) }
+                return n
+            }
+            options.extent = BoundingBox(minX: numbers[0], minY: numbers[1], maxX: numbers[2], maxY: numbers[3])
+        }
+        switch keys.keys["truncation"] {
+        case nil, .null?: break
+        case .string("none")?: options.truncation = nil
+        case let .number(t)?: options.truncation = t
+        case let v?: throw keys.wrong("truncation", v)
+        }
+        if let turnout = try keys.string("turnout") {
+            let parts = turnout.split(separator: "/").map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { throw GeoVoteError.invalidArgument("'turnout' is VOTES/REGISTERED, not '\(turnout)'") }
+            options.turnoutVotes = parts[0]
+            options.turnoutRegistered = parts[1]
+        }
+        var job = RasterJob(input: try keys.path("input", required: true)!, options: options, output: try keys.path("output", required: true)!)
+        job.allParties = all
+        job.totalField = try keys.string("total")
+        job.templatePath = try keys.path("like", required: false)
+        job.png = try keys.path("png", required: false)
+        job.pngBand = try keys.string("png_band")
+        job.encoding = try keys.encoding("encoding") ?? encoding
+        if let overviews = keys.keys["overviews"] {
+            guard case let .array(items) = overviews else { throw keys.wrong("overviews", overviews) }
+            job.overviews = try items.map { item -> Int in
+                guard case let .number(n) = item, n == n.rounded(), n >= 2 else { throw keys.wrong("overviews", overviews) }
+                return Int(n)
+            }
+        }
+        try job.validate(inputWrittenEarlier: true)
         return job
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One vote-share raster from a layer to a file: what `geovote raster` runs.
-public struct RasterJob: Sendable, Equatable {
+public struct RasterJob: Sendable, Hashable {
     /// The layer: communes (polygons) for `coverage`, stations (points) for `kernel`.
     public var input: String
     public var options: VoteSurfaceOptions
@@ -27,6 +27,18 @@ public struct RasterJob: Sendable, Equatable {
         self.input = input
         self.options = options
         self.output = output
+    }
+
+    public static func == (a: RasterJob, b: RasterJob) -> Bool {
+        a.input == b.input && a.options == b.options && a.allParties == b.allParties && a.totalField == b.totalField && a.templatePath == b.templatePath
+            && a.output == b.output && a.png == b.png && a.pngBand == b.pngBand && a.overviews == b.overviews && a.encoding == b.encoding && a.commandLine == b.commandLine
+    }
+
+    /// Hashes the files (equal jobs have equal files).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(input)
+        hasher.combine(output)
+        hasher.combine(png)
     }
 
     public enum OutputFormat: Sendable { case geoTIFF, asciiGrid }
