@@ -59,6 +59,10 @@ run: build
 	  --id code --output $(OUT)/stations_dbscan.geojson
 	$(RELEASE_BIN)/geovote zones Fixtures/morocco/communes_utm29n.shp --parties all/valid --id code --output $(OUT)/morocco_zones.geojson
 	$(RELEASE_BIN)/geovote zones Fixtures/morocco/communes_utm29n.shp --share PJD/valid --id code --top 3 --output $(OUT)/morocco_zones_pjd.shp
+	$(RELEASE_BIN)/geovote raster Fixtures/morocco/communes_utm29n.shp --method coverage --all-parties --turnout voters/registered \
+	  --resolution 2000 --output $(OUT)/morocco_shares.tif --png $(OUT)/morocco_pjd.png --png-band PJD
+	$(RELEASE_BIN)/geovote raster $(OUT)/morocco/stations_utm29n.shp --method kernel --all-parties --bandwidth 10000 \
+	  --resolution 2000 --output $(OUT)/stations_kernel.tif --png $(OUT)/stations_winner.png --png-band winner
 
 # Optimised, as the tools are used: the permutation tests run up to 999,999
 # draws per unit (4 min in a debug build, under 30 s optimised).

@@ -36,8 +36,13 @@ public enum VoteSurface {
         /// One line per fact a user checks first.
         public var summary: String {
             var lines = ["\(raster.grid.rows) × \(raster.grid.columns) cells, \(raster.bands.count) bands: \(raster.bands.map(\.name).joined(separator: ", "))"]
+            let kernel = raster.metadata.contains { $0.key == "GEOVOTE_METHOD" && $0.value == VoteSurfaceOptions.Method.kernel.rawValue }
             if let total = totals.first(where: { $0.field == raster.metadata.first { $0.key == "GEOVOTE_TOTAL" }?.value }) {
-                lines.append(String(format: "%@: %.10g in the features inside the grid, %.10g in the cells", total.field, total.features, total.cells))
+                if kernel {
+                    lines.append(String(format: "%@: %.10g in the stations that reach the grid", total.field, total.features))
+                } else {
+                    lines.append(String(format: "%@: %.10g in the features inside the grid, %.10g in the cells", total.field, total.features, total.cells))
+                }
             }
             if !featuresOutside.isEmpty { lines.append("\(featuresOutside.count) features reach no cell (first: record \(featuresOutside[0]))") }
             if featuresPartlyOutside > 0 { lines.append("\(featuresPartlyOutside) polygons lie partly outside the grid: only their share inside is counted") }
