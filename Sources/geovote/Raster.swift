@@ -17,8 +17,10 @@ struct RasterCommand: ParsableCommand {
         inside the grid. --method kernel sums the stations' counts weighted by a kernel \
         of the distance to each cell centre (Nadaraya–Watson): Gaussian exp(-d²/2h²) cut \
         at --truncation bandwidths (4; 'none': every station), or quartic (1-d²/h²)², h \
-        its radius; --bandwidth in CRS units, or --adaptive K (h per cell = the distance \
-        to its K-th nearest station). The kernel needs a projected CRS (a layer in \
+        its radius; --bandwidth in CRS units, --bandwidth cv (leave-one-out \
+        cross-validation of the stations' shares, weighted by their totals, among 20 \
+        bandwidths from twice the median nearest-neighbour distance to a tenth of the \
+        extent), or --adaptive K (h per cell = the distance to its K-th nearest station). The kernel needs a projected CRS (a layer in \
         longitude/latitude is refused with a proposed projection).
         Bands: one share per --fields field (field / --total, default the field 'valid'; \
         --all-parties: every integer field after the total), turnout (--turnout \
@@ -63,8 +65,8 @@ struct RasterCommand: ParsableCommand {
     @Option(name: .long, help: "Take the grid (size, origin, cell size, CRS) of this GeoTIFF.")
     var like: String?
 
-    @Option(name: .long, parsing: .unconditional, help: "Kernel: fixed bandwidth in CRS units (metres).")
-    var bandwidth: Double?
+    @Option(name: .long, parsing: .unconditional, help: "Kernel: fixed bandwidth in CRS units (metres), or 'cv' to choose it by leave-one-out cross-validation.")
+    var bandwidth: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Kernel: adaptive bandwidth, the distance to the K-th nearest station.")
     var adaptive: Int?
@@ -97,7 +99,16 @@ struct RasterCommand: ParsableCommand {
         if allParties, !fieldList.isEmpty { throw ValidationError("give --fields or --all-parties, not both") }
         if !allParties, fieldList.isEmpty { throw ValidationError("name the party fields (--fields MP,RNI,…) or --all-parties") }
         if like != nil, resolution != nil || extent != nil { throw ValidationError("--like takes the template's grid: drop --resolution and --extent") }
-        var options = VoteSurfaceOptions(method: method, fields: fieldList, total: "", resolution: resolution, bandwidth: bandwidth, adaptiveNeighbours: adaptive)
+        var fixed: Double?
+        var crossValidate = false
+        if let bandwidth {
+            if bandwidth.lowercased() == "cv" { crossValidate = true } else {
+                guard let b = Double(bandwidth) else { throw ValidationError("--bandwidth is a distance in CRS units or 'cv', not '\(bandwidth)'") }
+                fixed = b
+            }
+        }
+        var options = VoteSurfaceOptions(method: method, fields: fieldList, total: "", resolution: resolution, bandwidth: fixed, adaptiveNeighbours: adaptive)
+        options.crossValidate = crossValidate
         options.kernel = kernel
         options.counts = counts
         if let extent {

@@ -51,7 +51,7 @@ import Testing
     @Test func kernelWithAFixedOrAdaptiveBandwidth() throws {
         let dir = Fixtures.scratch()
         for (name, extra) in [("fixed", ["--bandwidth", "30000"]), ("adaptive", ["--adaptive", "10"]), ("quartic", ["--bandwidth", "60000", "--kernel", "quartic"]),
-                              ("exact", ["--bandwidth", "30000", "--truncation", "none"])] {
+                              ("exact", ["--bandwidth", "30000", "--truncation", "none"]), ("cv", ["--bandwidth", "cv"])] {
             let run = try Self.geovote(["raster", Self.stations, "--method", "kernel", "--fields", "RNI", "--resolution", "20000", "--output", dir + "/\(name).tif"] + extra)
             #expect(run.status == 0, "\(name): \(run.error)")
             #expect(try Self.descriptions(dir + "/\(name).tif") == ["RNI"])

@@ -182,6 +182,27 @@ def kernel_reference(settings):
         print("kernel", name, len(out), "cells")
     settings["kernel"] = {"grid": grid, "cases": cases}
 
+    # Leave-one-out cross-validation of the bandwidth: each station's RNI share
+    # predicted from the others (the overall share when none is in reach),
+    # squared errors weighted by valid votes, over Σ valid.
+    candidates = [10000.0, 15000.0, 20000.0, 30000.0, 45000.0, 70000.0, 100000.0]
+    dx = x[:, None] - x[None, :]
+    dy = y[:, None] - y[None, :]
+    d2 = dx * dx + dy * dy
+    np.fill_diagonal(d2, np.inf)
+    overall = rni.sum() / valid.sum()
+    scores = []
+    for h in candidates:
+        w = np.where(d2 <= (4 * h) ** 2, np.exp(-d2 / (2 * h * h)), 0.0)
+        num, den = w @ rni, w @ valid
+        pred = np.where(den > 0, num / np.where(den > 0, den, 1), overall)
+        scored = valid > 0
+        err = rni[scored] / valid[scored] - pred[scored]
+        scores.append(float((valid[scored] * err * err).sum() / valid.sum()))
+    best = candidates[int(np.argmin(scores))]
+    settings["cross_validation"] = {"kernel": "gaussian", "truncation": 4.0, "candidates": candidates, "scores": scores, "bandwidth": best}
+    print("cross-validation", best, scores)
+
 
 def main():
     settings = {

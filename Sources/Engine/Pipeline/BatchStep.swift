@@ -61,7 +61,7 @@ public enum BatchStep: Sendable, Hashable {
         "command": "raster", "input": "the layer: communes (coverage) or stations (kernel)", "output": "the output (.tif, .asc)",
         "method": "coverage | kernel", "fields": "the party fields (several allowed)", "all_parties": "true: every integer field after the total",
         "total": "the shares' denominator (default: valid)", "turnout": "VOTES/REGISTERED", "resolution": "cell size in CRS units",
-        "extent": "[xmin, ymin, xmax, ymax]", "like": "a GeoTIFF whose grid to take", "bandwidth": "kernel: fixed bandwidth in CRS units",
+        "extent": "[xmin, ymin, xmax, ymax]", "like": "a GeoTIFF whose grid to take", "bandwidth": "kernel: fixed bandwidth in CRS units, or \"cv\"",
         "adaptive": "kernel: the k of the adaptive bandwidth", "kernel": "gaussian | quartic", "truncation": "gaussian: bandwidths, or \"none\"",
         "counts": "true: FIELD_count bands too", "overviews": "GeoTIFF overview factors", "png": "a quick-look PNG", "png_band": "the band it draws",
         "encoding": "input encoding",
@@ -126,8 +126,17 @@ extension HotSpotBatch {
         let fields = try keys.list("fields").flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let all = try keys.bool("all_parties")
         if all == !fields.isEmpty { throw GeoVoteError.invalidArgument("give 'fields' or 'all_parties': true, one of the two") }
+        var bandwidth: Double?
+        var crossValidate = false
+        switch keys.keys["bandwidth"] {
+        case nil, .null?: break
+        case .string("cv")?: crossValidate = true
+        case let .number(b)?: bandwidth = b
+        case let v?: throw keys.wrong("bandwidth", v)
+        }
         var options = VoteSurfaceOptions(method: method, fields: fields, total: "", resolution: try keys.number("resolution"),
-                                         bandwidth: try keys.number("bandwidth"), adaptiveNeighbours: try keys.integer("adaptive"))
+                                         bandwidth: bandwidth, adaptiveNeighbours: try keys.integer("adaptive"))
+        options.crossValidate = crossValidate
         options.kernel = try keys.choice("kernel", VoteSurfaceOptions.Kernel.self) ?? .gaussian
         options.counts = try keys.bool("counts")
         if let extent = keys.keys["extent"] {

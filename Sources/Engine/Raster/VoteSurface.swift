@@ -31,6 +31,10 @@ public enum VoteSurface {
         public var featuresOutside: [Int]
         /// Polygons partly outside the grid.
         public var featuresPartlyOutside: Int
+        /// The kernel's fixed bandwidth (given, or chosen by cross-validation).
+        public var bandwidth: Double?
+        /// Cross-validation's candidates and scores, when it chose the bandwidth.
+        public var crossValidation: BandwidthSelection.Result?
         public var notes: [String]
 
         /// One line per fact a user checks first.
@@ -58,10 +62,11 @@ public enum VoteSurface {
     public static func make(_ layer: FeatureTable, file: String? = nil, options: VoteSurfaceOptions, workers: Int = Parallel.defaultWorkerCount,
                             progress: ((_ rows: Int) -> WorkProgress?)? = nil) throws -> Result {
         let prepared = try prepare(layer, file: file, options: options, workers: workers)
-        let (raster, cellTotals) = derive(grid: prepared.grid, fields: prepared.fields, options: options, workers: workers,
+        let (raster, cellTotals) = derive(grid: prepared.grid, fields: prepared.fields, options: prepared.options, workers: workers,
                                           progress: progress?(prepared.grid.rows), accumulate: prepared.accumulate)
         return Result(raster: raster, totals: zip(prepared.fields, zip(prepared.featureTotals, cellTotals)).map { ($0.0, $0.1.0, $0.1.1) },
-                      featuresOutside: prepared.outside, featuresPartlyOutside: prepared.partlyOutside, notes: prepared.notes)
+                      featuresOutside: prepared.outside, featuresPartlyOutside: prepared.partlyOutside,
+                      bandwidth: prepared.options.bandwidth, crossValidation: prepared.crossValidation, notes: prepared.notes)
     }
 
     /// The per-cell weighted sums behind the bands, in double precision: for
@@ -111,6 +116,9 @@ public enum VoteSurface {
         var outside: [Int]
         var partlyOutside: Int
         var notes: [String]
+        /// The options with a cross-validated bandwidth filled in.
+        var options: VoteSurfaceOptions
+        var crossValidation: BandwidthSelection.Result?
     }
 
     static func prepare(_ layer: FeatureTable, file: String?, options: VoteSurfaceOptions, workers: Int) throws -> Prepared {
@@ -127,6 +135,8 @@ public enum VoteSurface {
         var outside: [Int] = []
         var partlyOutside = 0
         var featureTotals = [Double](repeating: 0, count: fields.count)
+        var resolved = options
+        var crossValidation: BandwidthSelection.Result?
         switch options.method {
         case .coverage:
             guard layer.geometries.contains(where: { $0.kind.isPolygonal && !$0.isEmpty }) else {
@@ -150,14 +160,25 @@ public enum VoteSurface {
         case .kernel:
             let points = try ClusterPoints(table: layer, file: file)
             if layer.geometryKinds.contains(where: \.isPolygonal) { notes.append("\(name) holds polygons: the kernel smooths their centroids") }
-            let kernel = try KernelSmoother(points: points, counts: counts, fieldCount: fields.count, grid: grid, options: options)
+            if options.crossValidate {
+                let chosen = try BandwidthSelection.crossValidate(points, counts: counts, fieldCount: fields.count, shareFields: options.fields.count,
+                                                                  totalIndex: fields.firstIndex(of: options.total)!, kernel: options.kernel,
+                                                                  truncation: options.truncation, candidates: options.bandwidthCandidates ?? BandwidthSelection.candidates(points),
+                                                                  workers: workers)
+                resolved.bandwidth = chosen.bandwidth
+                crossValidation = chosen
+                notes.append(String(format: "bandwidth %.6g chosen by leave-one-out cross-validation among %d candidates (%.6g to %.6g)", chosen.bandwidth,
+                                    chosen.scores.count, chosen.scores.first!.bandwidth, chosen.scores.last!.bandwidth))
+            }
+            let kernel = try KernelSmoother(points: points, counts: counts, fieldCount: fields.count, grid: grid, options: resolved)
             for i in 0..<points.count {
                 if !kernel.reachesGrid(i) { outside.append(i); continue }
                 for f in 0..<fields.count { featureTotals[f] += counts[i * fields.count + f] }
             }
             accumulate = kernel.accumulate
         }
-        return Prepared(grid: grid, fields: fields, accumulate: accumulate, featureTotals: featureTotals, outside: outside, partlyOutside: partlyOutside, notes: notes)
+        return Prepared(grid: grid, fields: fields, accumulate: accumulate, featureTotals: featureTotals, outside: outside, partlyOutside: partlyOutside, notes: notes,
+                        options: resolved, crossValidation: crossValidation)
     }
 
     /// The counts of every feature, feature-major (`counts[i × fields + f]`).
@@ -308,6 +329,7 @@ public enum VoteSurface {
         if options.method == .kernel {
             metadata.append(("GEOVOTE_KERNEL", options.kernel.rawValue))
             if let b = options.bandwidth { metadata.append(("GEOVOTE_BANDWIDTH", "\(b)")) }
+            if options.crossValidate { metadata.append(("GEOVOTE_BANDWIDTH_CHOSEN_BY", "leave-one-out cross-validation")) }
             if let a = options.adaptiveNeighbours { metadata.append(("GEOVOTE_ADAPTIVE_NEIGHBOURS", "\(a)")) }
             metadata.append(("GEOVOTE_TRUNCATION", options.kernel == .quartic ? "1" : options.truncation.map { "\($0)" } ?? "none"))
         }

@@ -39,6 +39,10 @@ public struct VoteSurfaceOptions: Sendable, Equatable {
     public var bandwidth: Double?
     /// Adaptive bandwidth: the distance from each cell centre to its k-th nearest station.
     public var adaptiveNeighbours: Int?
+    /// Choose the fixed bandwidth by leave-one-out cross-validation
+    /// (``BandwidthSelection``) among ``bandwidthCandidates`` (nil: its defaults).
+    public var crossValidate: Bool = false
+    public var bandwidthCandidates: [Double]?
     /// The Gaussian kernel is cut at this many bandwidths; nil: never (exact sum over every station).
     public var truncation: Double? = 4
     /// Also write the interpolated counts (one band per field, "FIELD_count").
@@ -70,10 +74,14 @@ public struct VoteSurfaceOptions: Sendable, Equatable {
         }
         switch method {
         case .coverage:
-            if bandwidth != nil || adaptiveNeighbours != nil { throw GeoVoteError.invalidArgument("a bandwidth is the kernel method's: the coverage method spreads each polygon's counts over its area") }
+            if bandwidth != nil || adaptiveNeighbours != nil || crossValidate { throw GeoVoteError.invalidArgument("a bandwidth is the kernel method's: the coverage method spreads each polygon's counts over its area") }
         case .kernel:
+            if crossValidate {
+                guard bandwidth == nil, adaptiveNeighbours == nil else { throw GeoVoteError.invalidArgument("cross-validation chooses the bandwidth: give no bandwidth and no adaptive number of neighbours") }
+                break
+            }
             switch (bandwidth, adaptiveNeighbours) {
-            case (nil, nil): throw GeoVoteError.invalidArgument("the kernel method needs a bandwidth (in CRS units) or an adaptive number of neighbours")
+            case (nil, nil): throw GeoVoteError.invalidArgument("the kernel method needs a bandwidth (in CRS units), an adaptive number of neighbours, or cross-validation")
             case (.some, .some): throw GeoVoteError.invalidArgument("give a fixed bandwidth or an adaptive number of neighbours, not both")
             case (let b?, nil): guard b.isFinite, b > 0 else { throw GeoVoteError.invalidArgument("the bandwidth is a positive distance in CRS units, not \(b)") }
             case (nil, let k?): guard k >= 1 else { throw GeoVoteError.invalidArgument("the adaptive bandwidth needs at least 1 neighbour, not \(k)") }

@@ -146,6 +146,30 @@ import Testing
         for cell in reached { expectClose(Double(band[cell]), share[cell], Tolerance(absolute: 1e-7, relative: 1e-6), "\(name): share at \(cell)") }
     }
 
+    @Test func crossValidatedBandwidthEqualsADirectLeaveOneOutComputation() throws {
+        let layer = try LayerIO.read(Fixtures.path("reference/raster/stations.shp"))
+        let cv = Self.settings["cross_validation"] as! [String: Any]
+        let candidates = cv["candidates"] as! [Double]
+        let points = try ClusterPoints(table: layer)
+        let counts = zip(try layer.numericValues(of: "RNI"), try layer.numericValues(of: "valid")).flatMap { [$0.0, $0.1] }
+        let result = try BandwidthSelection.crossValidate(points, counts: counts, fieldCount: 2, shareFields: 1, totalIndex: 1,
+                                                          kernel: .gaussian, truncation: 4, candidates: candidates)
+        expectClose(result.scores.map(\.score), cv["scores"] as! [Double], Self.relative, "leave-one-out scores")
+        #expect(result.bandwidth == cv["bandwidth"] as! Double)
+        // Through the surface: the chosen bandwidth is used and said.
+        var options = VoteSurfaceOptions(method: .kernel, fields: ["RNI"], total: "valid", resolution: 20000)
+        options.crossValidate = true
+        options.bandwidthCandidates = candidates
+        let surface = try VoteSurface.make(layer, options: options)
+        #expect(surface.bandwidth == cv["bandwidth"] as? Double)
+        #expect(surface.notes.contains { $0.contains("cross-validation") })
+        var fixed = options
+        fixed.crossValidate = false
+        fixed.bandwidth = surface.bandwidth
+        #expect(try VoteSurface.make(layer, options: fixed).raster.bands == surface.raster.bands)
+        #expect(BandwidthSelection.candidates(points).count == 20)
+    }
+
     @Test func kernelIsTheSameForAnyThreadCount() throws {
         let layer = try LayerIO.read(Fixtures.path("reference/raster/stations.shp"))
         let options = VoteSurfaceOptions(method: .kernel, fields: ["RNI"], total: "valid", resolution: 5000, bandwidth: 25000)
