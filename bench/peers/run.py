@@ -405,7 +405,8 @@ def p_kernel_kdepy(size, threads):
     from KDEpy import FFTKDE
     gdf = pyogrio.read_dataframe(stations(size))
     x0, y1, res, cols, rows = raster_grid(gdf.total_bounds)
-    data = np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()])
+    # In units of the bandwidth (KDEpy cannot find a Gaussian's support at bw = 10,000).
+    data = np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]) / 10_000
     # FFTKDE needs a grid reaching past the data by the kernel's support; it
     # builds one of (cols + pad) × (rows + pad) points itself.
     pad = int(np.ceil(4 * 10_000 / res)) * 2
@@ -414,7 +415,7 @@ def p_kernel_kdepy(size, threads):
     def run():
         out = []
         for w in (pjd, valid):
-            kde = FFTKDE(kernel="gaussian", bw=10_000, norm=2).fit(data, weights=w)
+            kde = FFTKDE(kernel="gaussian", bw=1.0, norm=2).fit(data, weights=w)
             _, z = kde.evaluate((cols + pad, rows + pad))
             out.append(z * w.sum())
         with np.errstate(divide="ignore", invalid="ignore"):
