@@ -28,6 +28,8 @@ let package = Package(
         .target(
             name: "CGeoTIFF",
             path: "Sources/CGeoTIFF",
+            // No fused multiply-add anywhere: the vectorised kernel loop gives the same bits on every CPU.
+            cSettings: [.unsafeFlags(["-ffp-contract=off", "-O3"])],
             linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("geotiff"), .linkedLibrary("deflate")]
         ),
 

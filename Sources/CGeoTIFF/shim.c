@@ -105,3 +105,37 @@ size_t gv_encode_float_tile(struct libdeflate_compressor *compressor, const floa
     }
     return libdeflate_zlib_compress(compressor, scratch, row_bytes * height, out, capacity);
 }
+
+#if defined(__x86_64__) && defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void gv_axpy_fields(size_t n, const double *x, size_t fields, const double *a, double *const *y) {
+    /* No fused multiply-add: -ffp-contract is off for this file (Package.swift), so every
+       target gives the bits the Swift loop gave. */
+    if (fields == 3) {
+        double *restrict y0 = y[0], *restrict y1 = y[1], *restrict y2 = y[2];
+        const double a0 = a[0], a1 = a[1], a2 = a[2];
+        for (size_t k = 0; k < n; k++) {
+            const double v = x[k];
+            y0[k] += a0 * v;
+            y1[k] += a1 * v;
+            y2[k] += a2 * v;
+        }
+        return;
+    }
+    if (fields == 2) {
+        double *restrict y0 = y[0], *restrict y1 = y[1];
+        const double a0 = a[0], a1 = a[1];
+        for (size_t k = 0; k < n; k++) {
+            const double v = x[k];
+            y0[k] += a0 * v;
+            y1[k] += a1 * v;
+        }
+        return;
+    }
+    for (size_t f = 0; f < fields; f++) {
+        double *restrict yf = y[f];
+        const double af = a[f];
+        for (size_t k = 0; k < n; k++) yf[k] += af * x[k];
+    }
+}

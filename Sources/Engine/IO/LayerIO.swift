@@ -91,6 +91,13 @@ public enum LayerIO {
         try read(path, options: ReadOptions(encoding: encoding)).table
     }
 
+    /// A job's input: the layer a caller already holds, else the file read
+    /// (with the reader's notes).
+    public static func layer(_ given: FeatureTable?, orRead path: String, encoding: TextEncoding?) throws -> (table: FeatureTable, notes: [String]) {
+        if let given { return (given, []) }
+        return try read(path, options: .init(encoding: encoding))
+    }
+
     /// Reads the layer; `notes` are remarks for the user (heights dropped, …).
     public static func read(_ path: String, options: ReadOptions) throws -> (table: FeatureTable, notes: [String]) {
         switch try Format(path: path) {

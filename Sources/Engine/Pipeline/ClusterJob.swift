@@ -72,13 +72,8 @@ public struct ClusterJob: Sendable, Hashable {
     /// Reads, clusters and writes (each output whole, through a temporary file).
     public func run(layer given: FeatureTable? = nil, workers: Int = Parallel.defaultWorkerCount) throws -> Report {
         try validate()
-        var notes: [String] = []
-        let layer: FeatureTable
-        if let given { layer = given } else {
-            let (t, readNotes) = try LayerIO.read(input, options: .init(encoding: encoding))
-            layer = t
-            notes += readNotes
-        }
+        let (layer, readNotes) = try LayerIO.layer(given, orRead: input, encoding: encoding)
+        var notes = readNotes
         let result = try ClusterAnalysis.run(layer, file: input, options: options, workers: workers)
         let format = try LayerIO.Format(path: output)
         let table = try result.table(from: layer, file: input, idFields: idFields, index: format == .csv)

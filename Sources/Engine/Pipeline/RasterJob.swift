@@ -108,13 +108,8 @@ public struct RasterJob: Sendable, Hashable {
     /// Reads, computes and writes (each output whole, through a temporary file).
     public func run(layer given: FeatureTable? = nil, workers: Int = Parallel.defaultWorkerCount, progress: ((_ rows: Int) -> WorkProgress?)? = nil) throws -> Report {
         try validate()
-        var notes: [String] = []
-        let layer: FeatureTable
-        if let given { layer = given } else {
-            let (t, readNotes) = try LayerIO.read(input, options: .init(encoding: encoding))
-            layer = t
-            notes += readNotes
-        }
+        let (layer, readNotes) = try LayerIO.layer(given, orRead: input, encoding: encoding)
+        var notes = readNotes
         let resolved = try resolvedOptions(for: layer)
         var result = try VoteSurface.make(layer, file: input, options: resolved, workers: workers, progress: progress)
         notes += result.notes

@@ -66,13 +66,8 @@ public struct ZonesJob: Sendable, Hashable {
 
     public func run(layer given: FeatureTable? = nil, workers: Int = Parallel.defaultWorkerCount) throws -> Report {
         try validate()
-        var notes: [String] = []
-        let layer: FeatureTable
-        if let given { layer = given } else {
-            let (t, readNotes) = try LayerIO.read(input, options: .init(encoding: encoding))
-            layer = t
-            notes += readNotes
-        }
+        let (layer, readNotes) = try LayerIO.layer(given, orRead: input, encoding: encoding)
+        var notes = readNotes
         let specs = try VariableSpec.list(variables, in: layer, file: input)
         let result: ZoneResult
         if fromHotSpots {

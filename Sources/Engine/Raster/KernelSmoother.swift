@@ -1,4 +1,5 @@
 import Foundation
+internal import CGeoTIFF
 
 /// Nadaraya–Watson smoothing of station counts onto a grid: for each cell
 /// centre c and field f, Σᵢ K(‖c − xᵢ‖ / h) · countᵢ,f; shares are ratios of
@@ -88,6 +89,10 @@ struct KernelSmoother: Sendable {
         let cw = grid.cellWidth, minX = grid.minX
         let bandCells = rows.count * cols
         var gx = [Double](repeating: 0, count: cols)
+        // The multipliers and rows of one row's update: the fields, then the support.
+        let factors = UnsafeMutablePointer<Double>.allocate(capacity: F + 1)
+        let targets = UnsafeMutablePointer<UnsafeMutablePointer<Double>?>.allocate(capacity: F + 1)
+        defer { factors.deallocate(); targets.deallocate() }
         counts.withUnsafeBufferPointer { counts in
             gx.withUnsafeMutableBufferPointer { gx in
                 for s in first..<last {
@@ -125,10 +130,13 @@ struct KernelSmoother: Sendable {
                         if kernel == .gaussian {
                             // One AXPY per field over the row's cells in reach (field-major sums).
                             let wy = exp(-dy2 * inverse2h2)
-                            let g = gx.baseAddress! + lo
-                            let n = hi - lo + 1
-                            Self.axpy(wy, g, support + line + lo, n)
-                            for f in 0..<F { Self.axpy(wy * v[f], g, sums + f * bandCells + line + lo, n) }
+                            for f in 0..<F {
+                                factors[f] = wy * v[f]
+                                targets[f] = sums + f * bandCells + line + lo
+                            }
+                            factors[F] = wy
+                            targets[F] = support + line + lo
+                            gv_axpy_fields(hi - lo + 1, gx.baseAddress! + lo, F + 1, factors, targets)
                         } else {
                             for c in lo...hi {
                                 let dx = minX + (Double(c) + 0.5) * cw - xs
@@ -144,11 +152,6 @@ struct KernelSmoother: Sendable {
                 }
             }
         }
-    }
-
-    /// y[0..<n] += a · x[0..<n].
-    @inline(__always) static func axpy(_ a: Double, _ x: UnsafeMutablePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ n: Int) {
-        for k in 0..<n { y[k] += a * x[k] }
     }
 
     @inline(__always) static func squared(_ v: Double) -> Double { v * v }

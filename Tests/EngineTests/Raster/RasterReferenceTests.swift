@@ -76,7 +76,7 @@ import Testing
         let layer = try LayerIO.read(Fixtures.path("morocco/communes_utm29n.shp"))
         let settings = Self.settings["interpolation"] as! [String: Any]
         let spec = settings["grid"] as! [String: Any]
-        var options = VoteSurfaceOptions(method: .coverage, fields: ["RNI"], total: "valid", resolution: spec["resolution"] as! Double)
+        var options = VoteSurfaceOptions(method: .coverage, fields: ["RNI"], total: "valid", resolution: spec["resolution"] as? Double)
         options.counts = true
         let sums = try VoteSurface.sums(layer, file: "communes_utm29n.shp", options: options)
         #expect(sums.grid == (try Self.grid(spec, crs: layer.crs)))
@@ -122,7 +122,7 @@ import Testing
         let kernel = Self.settings["kernel"] as! [String: Any]
         let spec = kernel["grid"] as! [String: Any]
         let c = (kernel["cases"] as! [String: Any])[name] as! [String: Any]
-        var options = VoteSurfaceOptions(method: .kernel, fields: ["RNI"], total: "valid", resolution: spec["resolution"] as! Double,
+        var options = VoteSurfaceOptions(method: .kernel, fields: ["RNI"], total: "valid", resolution: spec["resolution"] as? Double,
                                          bandwidth: c["bandwidth"] as? Double, adaptiveNeighbours: c["adaptive"] as? Int)
         options.kernel = VoteSurfaceOptions.Kernel(rawValue: c["kernel"] as! String)!
         options.truncation = c["truncation"] as? Double
