@@ -4,7 +4,7 @@ import Foundation
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run several hot-spot analyses, clusterings and zones described in a JSON job file.",
+        abstract: "Run several hot-spot analyses, clusterings, zones and rasters described in a JSON job file.",
         discussion: """
         The file holds "jobs", a list of objects with the options of geovote \
         hotspots (input, field or share, statistic, output, and any of weights, \
@@ -23,7 +23,11 @@ struct Batch: ParsableCommand {
         min_cluster_size, selection, epsilon, id, tree; share, parties, statistic, \
         confidence, permutations, seed, correction, weights, id, from_hotspots); \
         "defaults" apply where the command has the key. A zones job may read an \
-        earlier job's hot-spot output (from_hotspots).
+        earlier job's hot-spot output (from_hotspots). "command": "raster" runs \
+        geovote raster (method, fields or all_parties, total, turnout, resolution, \
+        extent as [xmin, ymin, xmax, ymax], like, bandwidth (a number or "cv"), \
+        adaptive, kernel, truncation (a number or "none"), counts, overviews, png, \
+        png_band, output).
         Every job is checked before any runs (options, inputs readable, fields \
         present, output folders writable, no output over an input); a failing \
         check or job stops the batch (exit 1) with one line naming the job and \

@@ -6,7 +6,7 @@ import Foundation
 struct GeoVote: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "geovote",
-        abstract: "Spatial analytics for election results: weights, hot spots, clusters and stronghold zones, GeoPackage layers.",
+        abstract: "Spatial analytics for election results: weights, hot spots, clusters and stronghold zones, vote-share rasters, GeoPackage layers.",
         discussion: """
         Exit status: 0 on success, 1 when the input or the job fails (one line on \
         stderr says which file, record, field and value), 64 for a usage error.

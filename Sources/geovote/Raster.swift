@@ -155,6 +155,7 @@ struct RasterCommand: ParsableCommand {
     /// Runs a job and prints what `raster` prints: notes, the summary, the files written.
     static func run(_ job: RasterJob) throws {
         let report = try job.run(progress: { rows in ProgressBar.make(label: "raster", total: rows) })
+        if ProgressBar.isTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         report.notes.forEach(printNote)
         print(report.result.summary)
         print("wrote \(report.written.joined(separator: ", "))")

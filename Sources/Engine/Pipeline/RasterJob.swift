@@ -111,6 +111,8 @@ public struct RasterJob: Sendable, Hashable {
         let (layer, readNotes) = try LayerIO.layer(given, orRead: input, encoding: encoding)
         var notes = readNotes
         let resolved = try resolvedOptions(for: layer)
+        // A GeoTIFF needs an EPSG-coded CRS: refused before the work, not after.
+        if try Self.format(of: output) == .geoTIFF { _ = try GeoTIFF.epsg(of: resolved.template?.crs ?? layer.crs, path: output) }
         var result = try VoteSurface.make(layer, file: input, options: resolved, workers: workers, progress: progress)
         notes += result.notes
         if let commandLine { result.raster.metadata.append(("GEOVOTE_COMMAND", commandLine)) }

@@ -114,6 +114,30 @@ import Testing
         #expect(surface.featuresOutside.isEmpty && surface.featuresPartlyOutside == 0)
     }
 
+    @Test func polygonsPartlyOutsideTheGridCountForTheirPartInside() throws {
+        let layer = try LayerIO.read(Fixtures.path("reference/data/virginia.shp"))
+        let box = layer.boundingBox!
+        // The western half of the state: counties cut by the grid's edge.
+        let half = BoundingBox(minX: box.minX, minY: box.minY, maxX: (box.minX + box.maxX) / 2, maxY: box.maxY)
+        var table = layer
+        table.columns.append(Column(name: "votes", values: .real((0..<layer.count).map { Double(100 + 7 * $0) })))
+        table.columns.append(Column(name: "valid", values: .real((0..<layer.count).map { Double(300 + 11 * $0) })))
+        var options = VoteSurfaceOptions(method: .coverage, fields: ["votes"], total: "valid", resolution: 5000, extent: half)
+        options.counts = true
+        let surface = try VoteSurface.make(table, options: options)
+        #expect(surface.featuresPartlyOutside > 0 && !surface.featuresOutside.isEmpty)
+        let coverage = CoverageFractions(table.geometries, grid: surface.raster.grid)
+        var inside = 0.0
+        for p in 0..<table.count {
+            let share: Double = min(1, coverage.coveredAreas[p] / coverage.areas[p])
+            inside += Double(300 + 11 * p) * share
+        }
+        let cells = surface.raster.band(named: "valid_count")!.values.filter { $0 != surface.raster.nodata }.reduce(0.0) { $0 + Double($1) }
+        // Float32 cells: their sum is within float rounding of the part inside.
+        expectClose(cells, inside, Tolerance(absolute: 0, relative: 1e-5), "valid counted inside the grid")
+        for total in surface.totals { expectClose(total.cells, total.features, Self.relative, "\(total.field) conserved inside the grid") }
+    }
+
     static let kernelCases = ["gaussian", "gaussian_exact", "quartic", "adaptive", "adaptive_quartic"]
 
     @Test(arguments: kernelCases)
