@@ -144,7 +144,7 @@ asan-tests: setup-test
 # The parallel kernels under ThreadSanitizer (permutations in three draw
 # schemes, contiguity, kNN, per-worker GEOS and PROJ contexts), on 2 threads;
 # any report fails. A build of its own (.build-tsan).
-SANITIZE_WORKLOADS := gistar-999 local-moran-999 local-moran-shared-999 local-moran-geoda-999 queen rook knn8 distance-band geos-convert reproject validity-area dbscan hdbscan zones-all-parties
+SANITIZE_WORKLOADS := gistar-999 local-moran-999 local-moran-shared-999 local-moran-geoda-999 queen rook knn8 distance-band geos-convert reproject validity-area dbscan hdbscan zones-all-parties raster-coverage raster-share-all raster-kernel write-geotiff
 sanitize: setup
 	$(SWIFT) build -c release --sanitize=thread --product geovote-bench --scratch-path .build-tsan
 	@for w in $(SANITIZE_WORKLOADS); do \
