@@ -109,6 +109,7 @@ examples: setup
 	$(SWIFT) build --package-path Examples
 	Examples/.build/debug/hotspots-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
 	Examples/.build/debug/strongholds-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
+	Examples/.build/debug/rasters-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
 
 # Seeded mutations of the fixture's shapefiles, GeoJSON and CSV, each read by
 # geovote info / weights / convert: any signal or hang fails (bench/fuzz/mutate.py).

@@ -25,6 +25,10 @@ let package = Package(
             name: "strongholds-example",
             dependencies: [.product(name: "GeoVoteEngine", package: root.lastPathComponent)]
         ),
+        .executableTarget(
+            name: "rasters-example",
+            dependencies: [.product(name: "GeoVoteEngine", package: root.lastPathComponent)]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
