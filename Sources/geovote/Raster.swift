@@ -14,7 +14,9 @@ struct RasterCommand: ParsableCommand {
         uniformly over its area by the exact fraction of each cell it covers \
         (exactextract's coverage fractions; holes and parts included; invalid polygons \
         repaired with GEOS MakeValid, said); the cells' counts add up to the polygons' \
-        inside the grid. --method kernel sums the stations' counts weighted by a kernel \
+        inside the grid. --weight-raster POP.tif spreads them by its cell weights \
+        instead of area (dasymetric; its grid is the output's; a polygon on cells of \
+        weight 0 only is spread by area, said). --method kernel sums the stations' counts weighted by a kernel \
         of the distance to each cell centre (Nadaraya–Watson): Gaussian exp(-d²/2h²) cut \
         at --truncation bandwidths (4; 'none': every station), or quartic (1-d²/h²)², h \
         its radius; --bandwidth in CRS units, --bandwidth cv (leave-one-out \
@@ -64,6 +66,12 @@ struct RasterCommand: ParsableCommand {
 
     @Option(name: .long, help: "Take the grid (size, origin, cell size, CRS) of this GeoTIFF.")
     var like: String?
+
+    @Option(name: .long, help: "Coverage: spread each polygon's counts by this raster's cell weights (e.g. population) instead of area; its grid is the output's.")
+    var weightRaster: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "The weight raster's band (default 1).")
+    var weightBand: Int = 1
 
     @Option(name: .long, parsing: .unconditional, help: "Kernel: fixed bandwidth in CRS units (metres), or 'cv' to choose it by leave-one-out cross-validation.")
     var bandwidth: String?
@@ -134,6 +142,8 @@ struct RasterCommand: ParsableCommand {
         job.allParties = allParties
         job.totalField = total
         job.templatePath = like
+        job.weightRasterPath = weightRaster
+        job.weightBand = weightBand
         job.png = png
         job.pngBand = pngBand
         job.encoding = try common.apply()

@@ -48,6 +48,24 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir + "/pjd.prj"))
     }
 
+    @Test func aWeightRasterGivesTheGridAndTheSpreading() throws {
+        let dir = Fixtures.scratch()
+        let weights = Fixtures.path("reference/raster/weights_morocco.tif")
+        let run = try Self.geovote(["raster", Self.communes, "--method", "coverage", "--fields", "RNI", "--weight-raster", weights, "--counts", "--output", dir + "/w.tif"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(try GeoTIFF.readGrid(dir + "/w.tif") == GeoTIFF.readGrid(weights))
+        let (_, counts, _) = try GeoTIFF.readBand(dir + "/w.tif", band: 3)  // RNI, RNI_count, valid_count
+        let reference = try Fixtures.csv("reference/raster/interpolation_weighted_morocco.csv")
+        let columns = try GeoTIFF.readGrid(weights).columns
+        for row in reference.prefix(200) {
+            let cell = Int(row["row"]!)! * columns + Int(row["col"]!)!
+            let value = counts[cell] == -9999 ? 0 : counts[cell]
+            expectClose(value, Double(row["valid"]!)!, Tolerance(absolute: 1e-3, relative: 1e-6), "valid_count at \(cell)")
+        }
+        let kernel = try Self.geovote(["raster", Self.stations, "--method", "kernel", "--fields", "RNI", "--bandwidth", "30000", "--weight-raster", weights, "--output", dir + "/k.tif"])
+        #expect(kernel.status != 0 && kernel.error.contains("coverage"), "\(kernel.error)")
+    }
+
     @Test func kernelWithAFixedOrAdaptiveBandwidth() throws {
         let dir = Fixtures.scratch()
         for (name, extra) in [("fixed", ["--bandwidth", "30000"]), ("adaptive", ["--adaptive", "10"]), ("quartic", ["--bandwidth", "60000", "--kernel", "quartic"]),

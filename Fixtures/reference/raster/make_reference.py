@@ -132,6 +132,34 @@ def interpolation_reference(settings):
     settings["interpolation"] = {"grid": grid, "valid": float(gdf["valid"].sum()), "RNI": float(gdf["RNI"].sum())}
     print("interpolation", grid, len(sums), "cells")
 
+    # Dasymetric: the same counts spread by a weight raster on the same grid
+    # (a made-up "population": 0 on every fifth cell of a pattern, else 1–16),
+    # written as a Float32 GeoTIFF with a nodata value on a few cells.
+    rows, cols = grid["rows"], grid["columns"]
+    weights = np.array([[0.0 if (r * 7 + c * 13) % 5 == 0 else 1.0 + (r * 3 + c * 11) % 16 for c in range(cols)] for r in range(rows)])
+    stored = weights.astype("float32")
+    stored[0, :3] = -1.0  # nodata: weight 0
+    with rasterio.open(os.path.join(HERE, "weights_morocco.tif"), "w", driver="GTiff", width=cols, height=rows, count=1, dtype="float32",
+                       crs=gdf.crs, transform=from_origin(grid["minX"], grid["maxY"], grid["resolution"], grid["resolution"]), nodata=-1.0) as dst:
+        dst.write(stored[None, :, :])
+    weights[0, :3] = 0.0
+    sums = {}
+    cell_area = grid["resolution"] ** 2
+    for geom, valid, rni in zip(gdf.geometry, gdf["valid"], gdf["RNI"]):
+        fractions = geos_fractions(geom, grid)
+        inside = sum(fractions.values()) * cell_area / geom.area
+        denominator = sum(f * weights[k] for k, f in fractions.items())
+        for key, frac in fractions.items():
+            w = float(min(1.0, inside) * frac * weights[key] / denominator) if denominator > 0 else frac * cell_area / geom.area
+            s = sums.setdefault(key, [0.0, 0.0])
+            s[0] += w * float(valid)
+            s[1] += w * float(rni)
+    with open(os.path.join(HERE, "interpolation_weighted_morocco.csv"), "w") as f:
+        f.write("row,col,valid,RNI\n")
+        for key in sorted(sums):
+            f.write(f"{key[0]},{key[1]},{sums[key][0]!r},{sums[key][1]!r}\n")
+    print("weighted interpolation", len(sums), "cells")
+
 
 def kernel_reference(settings):
     gdf = gpd.read_file(MOROCCO)

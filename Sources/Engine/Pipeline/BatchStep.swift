@@ -64,6 +64,7 @@ public enum BatchStep: Sendable, Hashable {
         "extent": "[xmin, ymin, xmax, ymax]", "like": "a GeoTIFF whose grid to take", "bandwidth": "kernel: fixed bandwidth in CRS units, or \"cv\"",
         "adaptive": "kernel: the k of the adaptive bandwidth", "kernel": "gaussian | quartic", "truncation": "gaussian: bandwidths, or \"none\"",
         "counts": "true: FIELD_count bands too", "overviews": "GeoTIFF overview factors", "png": "a quick-look PNG", "png_band": "the band it draws",
+        "weight_raster": "coverage: a raster of cell weights (population)", "weight_band": "its band (default 1)",
         "encoding": "input encoding",
     ]
 
@@ -163,6 +164,8 @@ extension HotSpotBatch {
         job.allParties = all
         job.totalField = try keys.string("total")
         job.templatePath = try keys.path("like", required: false)
+        job.weightRasterPath = try keys.path("weight_raster", required: false)
+        job.weightBand = try keys.integer("weight_band") ?? 1
         job.png = try keys.path("png", required: false)
         job.pngBand = try keys.string("png_band")
         job.encoding = try keys.encoding("encoding") ?? encoding

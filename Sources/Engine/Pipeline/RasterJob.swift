@@ -12,6 +12,10 @@ public struct RasterJob: Sendable, Hashable {
     public var totalField: String?
     /// A GeoTIFF whose grid the raster takes (`--like`).
     public var templatePath: String?
+    /// Coverage: a raster of cell weights (population) on the output grid
+    /// (band ``weightBand``); without a template or resolution, its grid is the output's.
+    public var weightRasterPath: String?
+    public var weightBand: Int = 1
     /// The output: .tif / .tiff (GeoTIFF) or .asc (one ESRI ASCII grid per band).
     public var output: String
     /// A quick-look PNG of one band (``pngBand``, default the first).
@@ -30,7 +34,7 @@ public struct RasterJob: Sendable, Hashable {
     }
 
     public static func == (a: RasterJob, b: RasterJob) -> Bool {
-        a.input == b.input && a.options == b.options && a.allParties == b.allParties && a.totalField == b.totalField && a.templatePath == b.templatePath
+        a.input == b.input && a.options == b.options && a.allParties == b.allParties && a.totalField == b.totalField && a.templatePath == b.templatePath && a.weightRasterPath == b.weightRasterPath && a.weightBand == b.weightBand
             && a.output == b.output && a.png == b.png && a.pngBand == b.pngBand && a.overviews == b.overviews && a.encoding == b.encoding && a.commandLine == b.commandLine
     }
 
@@ -63,7 +67,13 @@ public struct RasterJob: Sendable, Hashable {
         var check = options
         if allParties || check.fields.isEmpty { check.fields = ["(all parties)"] }
         if check.total.isEmpty { check.total = totalField ?? "valid" }
-        if templatePath != nil { check.template = try RasterGrid(minX: 0, maxY: 1, cellWidth: 1, cellHeight: 1, columns: 1, rows: 1, crs: nil) }
+        if templatePath != nil || (weightRasterPath != nil && check.resolution == nil) {
+            check.template = try RasterGrid(minX: 0, maxY: 1, cellWidth: 1, cellHeight: 1, columns: 1, rows: 1, crs: nil)
+        }
+        if let weightRasterPath {
+            guard options.method == .coverage else { throw GeoVoteError.invalidArgument("a weight raster spreads polygons' counts: it is the coverage method's") }
+            guard FileManager.default.isReadableFile(atPath: weightRasterPath) else { throw GeoVoteError.io(path: weightRasterPath, reason: "cannot be read: no such file, or not readable") }
+        }
         try check.validate()
         _ = try LayerIO.Format(path: input)
         _ = try Self.format(of: output)
@@ -72,7 +82,7 @@ public struct RasterJob: Sendable, Hashable {
         }
         if let png { guard png.lowercased().hasSuffix(".png") else { throw GeoVoteError.unsupported("\(png): the quick look is a PNG (.png)") } }
         let outputs = [output] + (png.map { [$0] } ?? [])
-        let inputs = [input] + (templatePath.map { [$0] } ?? [])
+        let inputs = [input] + (templatePath.map { [$0] } ?? []) + (weightRasterPath.map { [$0] } ?? [])
         if Set(outputs.map(LayerIO.canonical)).count < outputs.count { throw GeoVoteError.invalidArgument("two outputs are the same file: \(outputs.joined(separator: ", "))") }
         for path in outputs {
             try AtomicFile.checkWritable(path)
@@ -102,6 +112,11 @@ public struct RasterJob: Sendable, Hashable {
             resolved.fields = try VariableSpec.list("all/\(total)", in: layer, file: input).map(\.numerator)
         }
         if let templatePath { resolved.template = try GeoTIFF.readGrid(templatePath) }
+        if let weightRasterPath {
+            let (grid, values, nodata) = try GeoTIFF.readBand(weightRasterPath, band: weightBand)
+            resolved.cellWeights = try CellWeights(grid: grid, values: values, nodata: nodata, file: weightRasterPath)
+            if resolved.template == nil, resolved.resolution == nil { resolved.template = grid }
+        }
         return resolved
     }
 

@@ -156,7 +156,18 @@ public enum VoteSurface {
                 if share < 1 - 1e-9 { partlyOutside += 1 }
                 for f in 0..<fields.count { featureTotals[f] += counts[p * fields.count + f] * share }
             }
-            accumulate = coverageAccumulator(coverage, counts: counts, fieldCount: fields.count)
+            var weights: [Double]?
+            if let cellWeights = options.cellWeights {
+                let g = cellWeights.grid
+                guard g.columns == grid.columns, g.rows == grid.rows, g.minX == grid.minX, g.maxY == grid.maxY, g.cellWidth == grid.cellWidth, g.cellHeight == grid.cellHeight else {
+                    throw GeoVoteError.invalidArgument("the weight raster's grid (\(g)) is not the output grid (\(grid)): take its grid (--like the weight raster)")
+                }
+                if let a = g.crs, let b = grid.crs, a != b { throw GeoVoteError.invalidArgument("the weight raster is in \(a) and \(name) in \(b)") }
+                let (scales, unweighted) = weightedScales(coverage, weights: cellWeights.values)
+                weights = scales
+                if unweighted > 0 { notes.append("\(unweighted) polygons cover only cells of weight 0: their counts are spread by area") }
+            }
+            accumulate = coverageAccumulator(coverage, counts: counts, fieldCount: fields.count, weights: options.cellWeights?.values, weightScales: weights)
         case .kernel:
             let points = try ClusterPoints(table: layer, file: file)
             if layer.geometryKinds.contains(where: \.isPolygonal) { notes.append("\(name) holds polygons: the kernel smooths their centroids") }
@@ -218,7 +229,29 @@ public enum VoteSurface {
     /// and the weight reaching the cell into `support[...]` (both zeroed).
     typealias Accumulator = @Sendable (_ band: Int, _ rows: Range<Int>, _ sums: UnsafeMutablePointer<Double>, _ support: UnsafeMutablePointer<Double>) -> Void
 
-    static func coverageAccumulator(_ coverage: CoverageFractions, counts: [Double], fieldCount: Int) -> Accumulator {
+    /// Per polygon, the factor of fraction × cell weight that spreads its
+    /// share inside the grid over its cells by weight (nil: no weighted cell,
+    /// spread by area), and how many polygons have none.
+    static func weightedScales(_ coverage: CoverageFractions, weights: [Double]) -> ([Double], Int) {
+        var denominator = [Double](repeating: 0, count: coverage.areas.count)
+        let cols = coverage.grid.columns
+        for band in coverage.bands {
+            let offset = band.rows.lowerBound * cols
+            for k in band.cell.indices { denominator[Int(band.polygon[k])] += band.fraction[k] * weights[offset + Int(band.cell[k])] }
+        }
+        var unweighted = 0
+        let scales = (0..<denominator.count).map { p -> Double in
+            guard coverage.areas[p] > 0, coverage.coveredAreas[p] > 0 else { return 0 }
+            guard denominator[p] > 0 else { unweighted += 1; return -1 }
+            return min(1, coverage.coveredAreas[p] / coverage.areas[p]) / denominator[p]
+        }
+        return (scales, unweighted)
+    }
+
+    /// - Parameters:
+    ///   - weights, weightScales: dasymetric spreading (``weightedScales(_:weights:)``);
+    ///     a scale of −1 spreads that polygon by area.
+    static func coverageAccumulator(_ coverage: CoverageFractions, counts: [Double], fieldCount: Int, weights: [Double]? = nil, weightScales: [Double]? = nil) -> Accumulator {
         let cellArea = coverage.grid.cellArea
         // Per polygon: its counts per unit of covered fraction.
         let scale = coverage.areas.map { $0 > 0 ? cellArea / $0 : 0 }
@@ -227,11 +260,13 @@ public enum VoteSurface {
         return { b, rows, sums, support in
             let band = bands[b]
             let bandCells = rows.count * cols
+            let offset = rows.lowerBound * cols
             counts.withUnsafeBufferPointer { counts in
                 for k in band.cell.indices {
                     let p = Int(band.polygon[k]), c = Int(band.cell[k])
                     let fraction = band.fraction[k]
-                    let w = fraction * scale[p]
+                    var w = fraction * scale[p]
+                    if let weights, let weightScales, weightScales[p] >= 0 { w = fraction * weights[offset + c] * weightScales[p] }
                     support[c] += fraction
                     let row = counts.baseAddress! + p * fieldCount
                     for f in 0..<fieldCount { sums[f * bandCells + c] += w * row[f] }

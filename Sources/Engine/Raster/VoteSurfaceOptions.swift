@@ -47,6 +47,9 @@ public struct VoteSurfaceOptions: Sendable, Equatable {
     public var truncation: Double? = 4
     /// Also write the interpolated counts (one band per field, "FIELD_count").
     public var counts: Bool = false
+    /// Coverage: spread each polygon's counts in proportion to these cell
+    /// weights (a population raster: dasymetric mapping) instead of area.
+    public var cellWeights: CellWeights?
 
     public init(method: Method, fields: [String], total: String, resolution: Double? = nil, extent: BoundingBox? = nil, template: RasterGrid? = nil,
                 bandwidth: Double? = nil, adaptiveNeighbours: Int? = nil) {
@@ -103,4 +106,27 @@ public struct VoteSurfaceOptions: Sendable, Equatable {
 
     /// The kernel's reach in bandwidths: where its weight becomes 0.
     var reach: Double? { kernel == .quartic ? 1 : truncation }
+}
+
+/// Weights per cell of a grid (e.g. population), read from a raster on the
+/// output grid, for dasymetric areal interpolation.
+public struct CellWeights: Sendable, Equatable {
+    public var grid: RasterGrid
+    /// Row-major, one per cell; nodata, NaN and negative values are refused by ``init(grid:values:nodata:file:)``.
+    public var values: [Double]
+
+    /// - Parameter nodata: cells with this value weigh 0.
+    public init(grid: RasterGrid, values: [Double], nodata: Double? = nil, file: String? = nil) throws {
+        guard values.count == grid.cellCount else { throw GeoVoteError.invalidArgument("\(file ?? "the weights"): \(values.count) values for \(grid.cellCount) cells") }
+        var cleaned = values
+        for (i, v) in values.enumerated() {
+            if let nodata, v == nodata { cleaned[i] = 0; continue }
+            guard v.isFinite, v >= 0 else {
+                throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: "cell (row \(i / grid.columns), column \(i % grid.columns))", value: "\(v)"),
+                                             reason: "is not a weight (a finite number ≥ 0, or the nodata value)")
+            }
+        }
+        self.grid = grid
+        self.values = cleaned
+    }
 }

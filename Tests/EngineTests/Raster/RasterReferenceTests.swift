@@ -114,6 +114,37 @@ import Testing
         #expect(surface.featuresOutside.isEmpty && surface.featuresPartlyOutside == 0)
     }
 
+    @Test func dasymetricInterpolationSpreadsByTheWeightRaster() throws {
+        let layer = try LayerIO.read(Fixtures.path("morocco/communes_utm29n.shp"))
+        let settings = Self.settings["interpolation"] as! [String: Any]
+        let path = Fixtures.path("reference/raster/weights_morocco.tif")
+        let (grid, values, nodata) = try GeoTIFF.readBand(path)
+        #expect(grid == (try Self.grid(settings["grid"] as! [String: Any], crs: layer.crs)))
+        #expect(nodata == -1)
+        var options = VoteSurfaceOptions(method: .coverage, fields: ["RNI"], total: "valid", template: grid)
+        options.cellWeights = try CellWeights(grid: grid, values: values, nodata: nodata, file: path)
+        let sums = try VoteSurface.sums(layer, options: options)
+        var expected = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: 2)
+        for row in try Fixtures.csv("reference/raster/interpolation_weighted_morocco.csv") {
+            let cell = Int(row["row"]!)! * grid.columns + Int(row["col"]!)!
+            expected[0][cell] = Double(row["RNI"]!)!
+            expected[1][cell] = Double(row["valid"]!)!
+        }
+        for f in 0..<2 { expectClose(sums.values[f], expected[f], Tolerance(absolute: 1e-9 * expected[f].max()!), "\(sums.fields[f]) per cell, by weight") }
+        expectClose(sums.values[1].reduce(0, +), settings["valid"] as! Double, Self.relative, "valid conserved")
+        // Zero-weight cells get nothing, and differ from the areal result.
+        let areal = try VoteSurface.sums(layer, options: VoteSurfaceOptions(method: .coverage, fields: ["RNI"], total: "valid", template: grid))
+        #expect((0..<grid.cellCount).contains { values[$0] == 0 && areal.values[1][$0] > 0 })
+        #expect((0..<grid.cellCount).allSatisfy { values[$0] > 0 || values[$0] == nodata || sums.values[1][$0] == 0 || expected[1][$0] > 0 })
+        // A weight raster on another grid, or with a negative weight, is refused.
+        var other = options
+        other.template = try RasterGrid(minX: grid.minX, maxY: grid.maxY, cellWidth: 10_000, cellHeight: 10_000, columns: 10, rows: 10, crs: grid.crs)
+        #expect(throws: GeoVoteError.self) { try VoteSurface.sums(layer, options: other) }
+        var negative = values
+        negative[100] = -3
+        #expect(throws: GeoVoteError.self) { try CellWeights(grid: grid, values: negative, nodata: nodata) }
+    }
+
     @Test func polygonsPartlyOutsideTheGridCountForTheirPartInside() throws {
         let layer = try LayerIO.read(Fixtures.path("reference/data/virginia.shp"))
         let box = layer.boundingBox!

@@ -230,6 +230,89 @@ public enum GeoTIFF {
         return lines.joined(separator: "\n")
     }
 
+    /// One band of a GeoTIFF as doubles (row-major, row 0 at the top), with
+    /// its grid and GDAL's nodata value when the file has one: 8-, 16-, 32- or
+    /// 64-bit integers or floats, stripped or tiled, interleaved or not.
+    public static func readBand(_ path: String, band: Int = 1) throws -> (grid: RasterGrid, values: [Double], nodata: Double?) {
+        let grid = try readGrid(path)
+        guard let tif = gv_tiff_open(path, "r") else { throw GeoVoteError.io(path: path, reason: "is not a TIFF file: \(lastError())") }
+        defer { gv_tiff_close(tif) }
+        var bits: UInt16 = 1, format: UInt16 = 1, samples: UInt16 = 1, planar: UInt16 = 1
+        _ = gv_tiff_get_u16(tif, UInt32(TIFFTAG_BITSPERSAMPLE), &bits)
+        _ = gv_tiff_get_u16(tif, UInt32(TIFFTAG_SAMPLEFORMAT), &format)
+        _ = gv_tiff_get_u16(tif, UInt32(TIFFTAG_SAMPLESPERPIXEL), &samples)
+        _ = gv_tiff_get_u16(tif, UInt32(TIFFTAG_PLANARCONFIG), &planar)
+        guard [8, 16, 32, 64].contains(bits), [1, 2, 3].contains(format), !(format == 3 && bits < 32) else {
+            throw GeoVoteError.unsupported("\(path): \(bits)-bit samples of format \(format) are not read (integers or floats of 8 to 64 bits are)")
+        }
+        guard band >= 1, band <= Int(samples) else { throw GeoVoteError.invalidArgument("\(path) has \(samples) bands, not a band \(band)") }
+        var nodata: Double?
+        var text: UnsafePointer<CChar>?
+        if gv_tiff_get_string(tif, UInt32(GV_TIFFTAG_GDAL_NODATA), &text) == 1, let text {
+            nodata = Double(String(cString: text).trimmingCharacters(in: .whitespaces))
+        }
+        let bytes = Int(bits) / 8
+        let separate = planar == UInt16(PLANARCONFIG_SEPARATE) && samples > 1
+        let step = separate ? 1 : Int(samples)
+        let offset = separate ? 0 : band - 1
+        func sample(_ base: UnsafeRawPointer, _ k: Int) -> Double {
+            let at = base + k * bytes
+            switch (format, bits) {
+            case (3, 32): return Double(at.loadUnaligned(as: Float.self))
+            case (3, _): return at.loadUnaligned(as: Double.self)
+            case (2, 8): return Double(at.loadUnaligned(as: Int8.self))
+            case (2, 16): return Double(at.loadUnaligned(as: Int16.self))
+            case (2, 32): return Double(at.loadUnaligned(as: Int32.self))
+            case (2, _): return Double(at.loadUnaligned(as: Int64.self))
+            case (_, 8): return Double(at.load(as: UInt8.self))
+            case (_, 16): return Double(at.loadUnaligned(as: UInt16.self))
+            case (_, 32): return Double(at.loadUnaligned(as: UInt32.self))
+            default: return Double(at.loadUnaligned(as: UInt64.self))
+            }
+        }
+        var values = [Double](repeating: 0, count: grid.cellCount)
+        let plane = UInt16(separate ? band - 1 : 0)
+        if TIFFIsTiled(tif) != 0 {
+            var tw: UInt32 = 0, th: UInt32 = 0
+            _ = gv_tiff_get_u32(tif, UInt32(TIFFTAG_TILEWIDTH), &tw)
+            _ = gv_tiff_get_u32(tif, UInt32(TIFFTAG_TILELENGTH), &th)
+            let size = Int(TIFFTileSize(tif))
+            guard tw > 0, th > 0, size > 0 else { throw GeoVoteError.malformed(DataLocation(file: path, record: nil, field: "TileWidth", value: "\(tw) × \(th)"), reason: "is not a tile size") }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
+            defer { buffer.deallocate() }
+            for y0 in stride(from: 0, to: grid.rows, by: Int(th)) {
+                for x0 in stride(from: 0, to: grid.columns, by: Int(tw)) {
+                    let index = TIFFComputeTile(tif, UInt32(x0), UInt32(y0), 0, plane)
+                    guard TIFFReadEncodedTile(tif, index, buffer, tmsize_t(size)) >= 0 else {
+                        throw GeoVoteError.malformed(DataLocation(file: path, record: Int(index), field: "tile", value: "\(x0),\(y0)"), reason: "cannot be decoded: \(lastError())")
+                    }
+                    for r in 0..<min(Int(th), grid.rows - y0) {
+                        for c in 0..<min(Int(tw), grid.columns - x0) {
+                            values[(y0 + r) * grid.columns + x0 + c] = sample(buffer, (r * Int(tw) + c) * step + offset)
+                        }
+                    }
+                }
+            }
+        } else {
+            var rowsPerStrip: UInt32 = 0
+            if gv_tiff_get_u32(tif, UInt32(TIFFTAG_ROWSPERSTRIP), &rowsPerStrip) != 1 || rowsPerStrip == 0 || Int(rowsPerStrip) > grid.rows { rowsPerStrip = UInt32(grid.rows) }
+            let size = Int(TIFFStripSize(tif))
+            guard size > 0 else { throw GeoVoteError.malformed(DataLocation(file: path, record: nil, field: "StripByteCounts", value: "0"), reason: "is not a strip size") }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
+            defer { buffer.deallocate() }
+            for y0 in stride(from: 0, to: grid.rows, by: Int(rowsPerStrip)) {
+                let index = TIFFComputeStrip(tif, UInt32(y0), plane)
+                guard TIFFReadEncodedStrip(tif, index, buffer, tmsize_t(size)) >= 0 else {
+                    throw GeoVoteError.malformed(DataLocation(file: path, record: Int(index), field: "strip", value: "row \(y0)"), reason: "cannot be decoded: \(lastError())")
+                }
+                for r in 0..<min(Int(rowsPerStrip), grid.rows - y0) {
+                    for c in 0..<grid.columns { values[(y0 + r) * grid.columns + c] = sample(buffer, (r * grid.columns + c) * step + offset) }
+                }
+            }
+        }
+        return (grid, values, nodata)
+    }
+
     /// The grid of a GeoTIFF (size, geotransform, CRS), for `--like`.
     /// - Throws: a file that is not a TIFF, has no georeferencing, is rotated,
     ///   or whose CRS has no EPSG key.
