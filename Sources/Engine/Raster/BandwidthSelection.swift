@@ -39,7 +39,15 @@ public enum BandwidthSelection {
 
     /// Scores each candidate and returns the best.
     /// - Parameters:
-    ///   - counts: feature-major counts, `fields` per station, the total at `totalIndex`.
+    ///   - points: the stations.
+    ///   - counts: feature-major counts, `fieldCount` per station.
+    ///   - fieldCount: the counts per station.
+    ///   - shareFields: the first `shareFields` counts are the shares' numerators.
+    ///   - totalIndex: where the total (the shares' denominator) is among a station's counts.
+    ///   - kernel: the kernel the surface uses.
+    ///   - truncation: the Gaussian's cut in bandwidths (nil: none).
+    ///   - candidates: the bandwidths to score (``candidates(_:)`` gives defaults).
+    ///   - workers: worker threads; the scores do not depend on them.
     public static func crossValidate(_ points: ClusterPoints, counts: [Double], fieldCount: Int, shareFields: Int, totalIndex: Int,
                                      kernel: VoteSurfaceOptions.Kernel, truncation: Double?, candidates: [Double],
                                      workers: Int = Parallel.defaultWorkerCount) throws -> Result {

@@ -115,7 +115,11 @@ public struct CellWeights: Sendable, Equatable {
     /// Row-major, one per cell; nodata, NaN and negative values are refused by ``init(grid:values:nodata:file:)``.
     public var values: [Double]
 
-    /// - Parameter nodata: cells with this value weigh 0.
+    /// - Parameters:
+    ///   - grid: the grid the weights are on (the output's).
+    ///   - values: one weight per cell, row-major.
+    ///   - nodata: cells with this value weigh 0.
+    ///   - file: named in errors.
     public init(grid: RasterGrid, values: [Double], nodata: Double? = nil, file: String? = nil) throws {
         guard values.count == grid.cellCount else { throw GeoVoteError.invalidArgument("\(file ?? "the weights"): \(values.count) values for \(grid.cellCount) cells") }
         var cleaned = values
