@@ -106,36 +106,50 @@ size_t gv_encode_float_tile(struct libdeflate_compressor *compressor, const floa
     return libdeflate_zlib_compress(compressor, scratch, row_bytes * height, out, capacity);
 }
 
-#if defined(__x86_64__) && defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
+/* The loop, compiled three times (AVX-512, AVX2, baseline) and chosen per
+   call from the CPU's features: no ifunc (target_clones), whose resolvers
+   run before ThreadSanitizer's runtime is up and crash it. */
+#define GV_AXPY_BODY                                                              \
+    if (fields == 3) {                                                            \
+        double *restrict y0 = y[0], *restrict y1 = y[1], *restrict y2 = y[2];     \
+        const double a0 = a[0], a1 = a[1], a2 = a[2];                             \
+        for (size_t k = 0; k < n; k++) {                                          \
+            const double v = x[k];                                                \
+            y0[k] += a0 * v;                                                      \
+            y1[k] += a1 * v;                                                      \
+            y2[k] += a2 * v;                                                      \
+        }                                                                         \
+        return;                                                                   \
+    }                                                                             \
+    if (fields == 2) {                                                            \
+        double *restrict y0 = y[0], *restrict y1 = y[1];                          \
+        const double a0 = a[0], a1 = a[1];                                        \
+        for (size_t k = 0; k < n; k++) {                                          \
+            const double v = x[k];                                                \
+            y0[k] += a0 * v;                                                      \
+            y1[k] += a1 * v;                                                      \
+        }                                                                         \
+        return;                                                                   \
+    }                                                                             \
+    for (size_t f = 0; f < fields; f++) {                                         \
+        double *restrict yf = y[f];                                               \
+        const double af = a[f];                                                   \
+        for (size_t k = 0; k < n; k++) yf[k] += af * x[k];                        \
+    }
+
+static void axpy_baseline(size_t n, const double *x, size_t fields, const double *a, double *const *y) { GV_AXPY_BODY }
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static void axpy_avx2(size_t n, const double *x, size_t fields, const double *a, double *const *y) { GV_AXPY_BODY }
+__attribute__((target("avx512f"))) static void axpy_avx512(size_t n, const double *x, size_t fields, const double *a, double *const *y) { GV_AXPY_BODY }
 #endif
+
 void gv_axpy_fields(size_t n, const double *x, size_t fields, const double *a, double *const *y) {
-    /* No fused multiply-add: -ffp-contract is off for this file (Package.swift), so every
-       target gives the bits the Swift loop gave. */
-    if (fields == 3) {
-        double *restrict y0 = y[0], *restrict y1 = y[1], *restrict y2 = y[2];
-        const double a0 = a[0], a1 = a[1], a2 = a[2];
-        for (size_t k = 0; k < n; k++) {
-            const double v = x[k];
-            y0[k] += a0 * v;
-            y1[k] += a1 * v;
-            y2[k] += a2 * v;
-        }
-        return;
-    }
-    if (fields == 2) {
-        double *restrict y0 = y[0], *restrict y1 = y[1];
-        const double a0 = a[0], a1 = a[1];
-        for (size_t k = 0; k < n; k++) {
-            const double v = x[k];
-            y0[k] += a0 * v;
-            y1[k] += a1 * v;
-        }
-        return;
-    }
-    for (size_t f = 0; f < fields; f++) {
-        double *restrict yf = y[f];
-        const double af = a[f];
-        for (size_t k = 0; k < n; k++) yf[k] += af * x[k];
-    }
+    /* No fused multiply-add: -ffp-contract=off for this file (Package.swift), so every
+       variant gives the bits the Swift loop gave. */
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f")) { axpy_avx512(n, x, fields, a, y); return; }
+    if (__builtin_cpu_supports("avx2")) { axpy_avx2(n, x, fields, a, y); return; }
+#endif
+    axpy_baseline(n, x, fields, a, y);
 }

@@ -42,9 +42,9 @@ int gv_gtif_get_short(GTIF *gtif, int key, unsigned short *value);
 
 /// y_f[0..<n] += a_f · x[0..<n] for f in 0..<fields: the kernel surface's
 /// inner loop (one row of a station's reach, every field at once), compiled
-/// for AVX-512, AVX2 with FMA and baseline x86-64, chosen when the program
-/// loads (the result is the same to the bit on each: one multiply and one
-/// add per term, never fused, as `a * x + y` in Swift).
+/// for AVX-512, AVX2 and baseline x86-64, chosen per call from the CPU's
+/// features (the result is the same to the bit on each: one multiply and
+/// one add per term, never fused, as `a * x + y` in Swift).
 void gv_axpy_fields(size_t n, const double *x, size_t fields, const double *a, double *const *y);
 
 /// A libdeflate compressor (one per thread) at a zlib level (1–12; GDAL's default is 6).
