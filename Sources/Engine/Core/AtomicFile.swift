@@ -59,7 +59,13 @@ public enum AtomicFile {
     /// calls when it is interrupted (the CLI does on SIGINT and SIGTERM), so
     /// no hidden partial file is left beside the targets.
     public static func removeTemporaryFiles() {
-        for tmp in inFlight.withLock({ $0 }) { unlink(tmp) }
+        removeTemporaryFiles { _ in true }
+    }
+
+    /// Removes the temporary files being written that `selected` picks (a
+    /// test removes its own without touching other writers' files).
+    public static func removeTemporaryFiles(where selected: (String) -> Bool) {
+        for tmp in inFlight.withLock({ $0 }) where selected(tmp) { unlink(tmp) }
     }
 
     /// Renames a finished temporary file over `path`; removes it on failure.
