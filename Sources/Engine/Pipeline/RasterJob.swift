@@ -33,11 +33,6 @@ public struct RasterJob: Sendable, Hashable {
         self.output = output
     }
 
-    public static func == (a: RasterJob, b: RasterJob) -> Bool {
-        a.input == b.input && a.options == b.options && a.allParties == b.allParties && a.totalField == b.totalField && a.templatePath == b.templatePath && a.weightRasterPath == b.weightRasterPath && a.weightBand == b.weightBand
-            && a.output == b.output && a.png == b.png && a.pngBand == b.pngBand && a.overviews == b.overviews && a.encoding == b.encoding && a.commandLine == b.commandLine
-    }
-
     /// Hashes the files (equal jobs have equal files).
     public func hash(into hasher: inout Hasher) {
         hasher.combine(input)

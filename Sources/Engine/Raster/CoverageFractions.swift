@@ -89,15 +89,6 @@ public struct CoverageFractions: Sendable {
         }
         return out
     }
-
-    /// Visits every band's entries (in parallel over bands, in order within a
-    /// band): `body(rows, polygons, cells, fractions)`; cells are band-local.
-    func forEachBand(workers: Int, _ body: @Sendable (_ band: Int, _ rows: Range<Int>, _ polygon: [Int32], _ cell: [Int32], _ fraction: [Double]) -> Void) {
-        let bands = self.bands
-        Parallel.forEachChunk(count: bands.count, grain: 1, workers: workers) { _, b, _ in
-            body(b, bands[b].rows, bands[b].polygon, bands[b].cell, bands[b].fraction)
-        }
-    }
 }
 
 /// One polygon in grid units, ready to be rasterised band by band.
