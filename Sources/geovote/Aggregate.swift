@@ -43,7 +43,7 @@ struct Aggregate: ParsableCommand {
             let (a, areaNotes) = try LayerIO.read(to, options: .init(encoding: encoding))
             (pointNotes + areaNotes).forEach(printNote)
             let parts = key.map { $0.split(separator: ":", maxSplits: 1).map(String.init) }
-            let list = fields.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            let list = fields.map(commaList)
             let result = try Aggregation.run(points: p, pointsFile: points, areas: a, areasFile: to, pointKey: parts?.first,
                                              areaKey: parts.map { $0.count == 2 ? $0[1] : $0[0] }, fields: list)
             result.notes.forEach(printNote)

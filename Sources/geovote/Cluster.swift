@@ -99,7 +99,7 @@ struct Cluster: ParsableCommand {
     }
 
     func job() throws -> ClusterJob {
-        let ids = id.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let ids = id.flatMap(commaList)
         var job = ClusterJob(input: file, options: options, idFields: ids, output: output, treeOutput: tree, encoding: try common.apply(),
                              outputEncoding: try out.writeOptions().encoding, keepCRS: out.keepCrs, csvGeometry: geometry)
         job.zonesOutput = zones

@@ -248,7 +248,7 @@ struct Hotspots: ParsableCommand {
         case .geoda?: options.localGearyScale = .geoda
         case nil: break
         }
-        let ids = id.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let ids = id.flatMap(commaList)
         return HotSpotJob(input: file, variables: [field, share].compactMap { $0 }.joined(separator: ","), options: options,
                           table: HotSpotTableOptions(naming: names, idFields: ids, keep: keep.map(KeptFields.init(parsing:)) ?? .none),
                           output: output, encoding: try common.apply(), outputEncoding: try out.writeOptions().encoding,

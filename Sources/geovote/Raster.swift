@@ -103,7 +103,7 @@ struct RasterCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func job() throws -> RasterJob {
-        let fieldList = (fields ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let fieldList = commaList(fields ?? "")
         if allParties, !fieldList.isEmpty { throw ValidationError("give --fields or --all-parties, not both") }
         if !allParties, fieldList.isEmpty { throw ValidationError("name the party fields (--fields MP,RNI,…) or --all-parties") }
         if like != nil, resolution != nil || extent != nil { throw ValidationError("--like takes the template's grid: drop --resolution and --extent") }

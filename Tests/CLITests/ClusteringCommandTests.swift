@@ -153,6 +153,19 @@ import Testing
 /// file as it was: the layer written in one transaction is there whole or
 /// not at all, and the other layers are intact.
 @Suite struct GeoPackageKillTests {
+    /// Starts geovote with `arguments` and kills it with SIGKILL after `delay` seconds.
+    static func killMidway(_ arguments: [String], after delay: Double) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CommandLineReferenceTests.geovote)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: delay)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     @Test func killedWriteLeavesTheDatabaseAsItWas() throws {
         let dir = Fixtures.scratch()
         let big = try ElectionSynthesizer.make(communes: 30_000, stations: 30_000, seed: 5).communes
@@ -161,15 +174,7 @@ import Testing
         let capitals = try ShapefileReader().read(Fixtures.path("sample/capitals.shp"))
         try GeoPackage.write(capitals, to: dir + "/db.gpkg", layer: "capitals")
         for delay in [0.15, 0.3, 0.5] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try CommandLineReferenceTests.geovote)
-            process.arguments = ["convert", dir + "/big.shp", "--output", dir + "/db.gpkg:communes"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            Thread.sleep(forTimeInterval: delay)
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try Self.killMidway(["convert", dir + "/big.shp", "--output", dir + "/db.gpkg:communes"], after: delay)
             let layers = try GeoPackage.layers(in: dir + "/db.gpkg")
             #expect(layers.first == "capitals")
             #expect(try GeoPackage.read(dir + "/db.gpkg", layer: "capitals").columns == capitals.columns)

@@ -117,21 +117,10 @@ public enum Aggregation {
 
     /// The lowest-index area covering each point (its first vertex).
     static func locate(_ points: [Geometry], in areas: FeatureTable, file: String, workers: Int) throws -> [Int?] {
-        guard !points.isEmpty, let extent = areas.boundingBox else { return [Int?](repeating: nil, count: points.count) }
         let boxes = areas.geometries.map(\.boundingBox)
-        // A grid of about one cell per area.
-        let side = max(1, Int(Double(areas.count).squareRoot().rounded(.up)))
-        let w = max(extent.maxX - extent.minX, 1e-12) / Double(side), h = max(extent.maxY - extent.minY, 1e-12) / Double(side)
-        @Sendable func cell(_ x: Double, _ y: Double) -> (Int, Int) {
-            (min(side - 1, max(0, Int((x - extent.minX) / w))), min(side - 1, max(0, Int((y - extent.minY) / h))))
+        guard !points.isEmpty, let grid = BoxGrid(boxes, include: { areas.geometries[$0].kind.isPolygonal }) else {
+            return [Int?](repeating: nil, count: points.count)
         }
-        var grid = [[Int32]](repeating: [], count: side * side)
-        for (j, box) in boxes.enumerated() {
-            guard let box, areas.geometries[j].kind.isPolygonal else { continue }
-            let (c0, r0) = cell(box.minX, box.minY), (c1, r1) = cell(box.maxX, box.maxY)
-            for r in r0...r1 { for c in c0...c1 { grid[r * side + c].append(Int32(j)) } }
-        }
-        let cells = grid
         final class Cache { var prepared: [Int32: PreparedPolygon] = [:] }
         let grain = 4096
         let caches = PerWorker(count: Parallel.workersUsed(count: points.count, grain: grain, workers: workers)) { _ in Cache() }
@@ -139,10 +128,8 @@ public enum Aggregation {
             let g = points[k]
             guard g.coordinateCount > 0 else { return nil }
             let (x, y) = (g.x[0], g.y[0])
-            guard x >= extent.minX, x <= extent.maxX, y >= extent.minY, y <= extent.maxY else { return nil }
-            let (c, r) = cell(x, y)
             let cache = caches[worker]
-            for j in cells[r * side + c] {
+            for j in grid.candidates(x: x, y: y) {
                 guard let box = boxes[Int(j)], x >= box.minX, x <= box.maxX, y >= box.minY, y <= box.maxY else { continue }
                 let prepared: PreparedPolygon
                 if let p = cache.prepared[j] { prepared = p } else {

@@ -15,27 +15,66 @@ extension GeoPackage {
     ///   GeoVote version, UTC time); nil removes an old record of the layer.
     public static func write(_ table: FeatureTable, to path: String, layer: String, provenance: Provenance? = nil,
                              workers: Int = Parallel.defaultWorkerCount) throws -> [String] {
-        guard !layer.isEmpty, !layer.lowercased().hasPrefix("gpkg_"), !layer.lowercased().hasPrefix("rtree_"), !layer.lowercased().hasPrefix("sqlite_") else {
-            throw GeoVoteError.invalidArgument("'\(layer)' cannot name a GeoPackage layer (empty, or a gpkg_, rtree_ or sqlite_ name)")
+        guard !layer.isEmpty, !["gpkg_", "rtree_", "sqlite_", "geovote_"].contains(where: layer.lowercased().hasPrefix) else {
+            throw GeoVoteError.invalidArgument("'\(layer)' cannot name a GeoPackage layer (empty, or a gpkg_, rtree_, sqlite_ or geovote_ name)")
         }
         var seen = Set<String>(["fid", "geom"])
         for column in table.columns where !seen.insert(column.name.lowercased()).inserted {
             throw GeoVoteError.invalidArgument("\(path): column '\(column.name)' appears twice (names are case-insensitive in SQLite; fid and geom are GeoPackage's)")
         }
         // Geometry blobs first, in parallel; nothing is written if one fails.
+        let (blobs, srs) = try encode(table, file: path, workers: workers)
+        if FileManager.default.fileExists(atPath: path) {
+            try update(path) { db in
+                try refuseElectionLayer(layer, in: db, path: path)
+                try writeLayer(table, blobs: blobs, srs: srs, layer: layer, provenance: provenance, into: db)
+            }
+        } else {
+            try create(path) { db in
+                try writeLayer(table, blobs: blobs, srs: srs, layer: layer, provenance: provenance, into: db)
+            }
+        }
+        return []
+    }
+
+    /// An election database's level layers are replaced only by `db import --replace`
+    /// (or `db aggregate --replace`), which keep the results tables in step.
+    static func refuseElectionLayer(_ layer: String, in db: SQLiteDatabase, path: String) throws {
+        guard try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'geovote_levels'") == 1,
+              let row = try db.rows("SELECT election, level FROM geovote_levels WHERE lower(layer) = lower(?)", [layer]).first else { return }
+        throw GeoVoteError.invalidArgument("\(path):\(layer) is level \(row[1] ?? "") of election \(row[0] ?? "") in this election database: write to another layer ('geovote db import --replace' replaces a level)")
+    }
+
+    /// The GeoPackage binary geometry of each feature (nil when empty) and the layer's reference system.
+    static func encode(_ table: FeatureTable, file: String, workers: Int = Parallel.defaultWorkerCount) throws -> (blobs: [[UInt8]?], srs: ReferenceSystem) {
         let srs = try srsID(table.crs)
-        let blobs = try GeometryEngine.map(table.geometries, workers: workers, file: path) { engine, g -> [UInt8]? in
+        let blobs = try GeometryEngine.map(table.geometries, workers: workers, file: file) { engine, g -> [UInt8]? in
             if g.isEmpty { return nil }
             return GeoPackageBinary.encode(wkb: try engine.wkb(g), srsID: Int32(srs.id), box: g.boundingBox, point: g.kind == .point)
         }
-        if FileManager.default.fileExists(atPath: path) {
-            let db = try open(path, readOnly: false)
-            try db.registerGeoPackageFunctions()
-            try db.execute("PRAGMA journal_mode = WAL")
-            try writeLayer(table, blobs: blobs, srs: srs, layer: layer, provenance: provenance, into: db)
-            try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            return []
+        return (blobs, srs)
+    }
+
+    /// Changes an existing GeoPackage in one transaction (WAL journal,
+    /// checkpoint after): `body` lands whole or not at all.
+    static func update(_ path: String, _ body: (SQLiteDatabase) throws -> Void) throws {
+        let db = try open(path, readOnly: false)
+        try db.registerGeoPackageFunctions()
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            try body(db)
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
         }
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
+    /// Writes a new GeoPackage (the required tables, then `body`) under a
+    /// temporary name and renames it into place: a failure leaves nothing.
+    static func create(_ path: String, _ body: (SQLiteDatabase) throws -> Void) throws {
         try AtomicFile.checkWritable(path)
         let tmp = AtomicFile.temporaryPath(beside: path)
         AtomicFile.track(tmp)
@@ -49,8 +88,10 @@ extension GeoPackage {
                 // while it is written (one fsync before the rename). Existing
                 // files are written in WAL mode, in a transaction.
                 try db.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(userVersion); PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536")
+                try db.execute("BEGIN")
                 try createRequiredTables(db)
-                try writeLayer(table, blobs: blobs, srs: srs, layer: layer, provenance: provenance, into: db)
+                try body(db)
+                try db.execute("COMMIT")
                 try db.execute("PRAGMA journal_mode = DELETE")
                 try db.syncToDisk()
             }
@@ -60,7 +101,6 @@ extension GeoPackage {
             for suffix in ["", "-wal", "-shm", "-journal"] { unlink(tmp + suffix) }
             throw error
         }
-        return []
     }
 
     struct ReferenceSystem {
@@ -110,78 +150,72 @@ extension GeoPackage {
         }
     }
 
-    /// One transaction: the old layer out, the new one in, its index built.
+    /// The old layer out, the new one in, its index built (inside the
+    /// caller's transaction: `update` or `create`).
     static func writeLayer(_ table: FeatureTable, blobs: [[UInt8]?], srs: ReferenceSystem, layer: String, provenance: Provenance?, into db: SQLiteDatabase) throws {
         let t = quoted(layer), rtree = quoted("rtree_\(layer)_geom")
-        try db.execute("BEGIN IMMEDIATE")
-        do {
-            // Replace: the old table, its index, its rows in the metadata tables.
-            if try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '\(layer.replacingOccurrences(of: "'", with: "''"))'") ?? 0 > 0 {
-                try db.execute("DROP TABLE IF EXISTS \(rtree); DROP TABLE \(t)")
-            }
-            for metadata in ["gpkg_geometry_columns", "gpkg_contents"] {
-                let statement = try db.prepare("DELETE FROM \(metadata) WHERE table_name = ?")
-                try statement.bind(1, text: layer)
-                try statement.run()
-            }
-            if try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'gpkg_extensions'") == 1 {
-                let statement = try db.prepare("DELETE FROM gpkg_extensions WHERE table_name = ?")
-                try statement.bind(1, text: layer)
-                try statement.run()
-            }
-            if srs.id > 0, try db.scalarInt("SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = \(srs.id)") == 0 {
-                let statement = try db.prepare("INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, definition) VALUES (?, ?, ?, ?, ?)")
-                try statement.bind(1, text: srs.name); try statement.bind(2, int64: Int64(srs.id)); try statement.bind(3, text: srs.organization)
-                try statement.bind(4, int64: Int64(srs.code)); try statement.bind(5, text: srs.definition)
-                try statement.run()
-            }
-            func sqlType(_ v: ColumnValues) -> String {
-                switch v {
-                case .integer: "INTEGER"
-                case .real: "REAL"
-                case .text: "TEXT"
-                case .logical: "BOOLEAN"
-                case .date: "DATE"
-                }
-            }
-            let typeName = geometryTypeName(table)
-            let definitions = ["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL", "geom \(typeName)"] + table.columns.map { "\(quoted($0.name)) \(sqlType($0.values))" }
-            try db.execute("CREATE TABLE \(t) (\(definitions.joined(separator: ", ")))")
-            let placeholders = Array(repeating: "?", count: table.columns.count + 1).joined(separator: ", ")
-            var fids: [Int64] = []
-            fids.reserveCapacity(table.count)
-            let insert = try db.prepare("INSERT INTO \(t) (geom\(table.columns.map { ", " + quoted($0.name) }.joined())) VALUES (\(placeholders))")
-            for i in 0..<table.count {
-                try insert.bind(1, blob: blobs[i])
-                for (c, column) in table.columns.enumerated() {
-                    switch column.values {
-                    case let .integer(v): try insert.bind(c + 2, int64: v[i])
-                    case let .real(v): try insert.bind(c + 2, double: v[i])
-                    case let .text(v): try insert.bind(c + 2, text: v[i])
-                    case let .logical(v): try insert.bind(c + 2, int64: v[i].map { $0 ? 1 : 0 })
-                    case let .date(v):
-                        try insert.bind(c + 2, text: v[i].map { d in d.count == 8 ? "\(d.prefix(4))-\(d.dropFirst(4).prefix(2))-\(d.suffix(2))" : d })
-                    }
-                }
-                try insert.run()
-                fids.append(db.lastRowID)
-            }
-            let box = table.boundingBox
-            let contents = try db.prepare("INSERT INTO gpkg_contents (table_name, data_type, identifier, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?)")
-            try contents.bind(1, text: layer); try contents.bind(2, text: layer)
-            try contents.bind(3, double: box?.minX); try contents.bind(4, double: box?.minY); try contents.bind(5, double: box?.maxX); try contents.bind(6, double: box?.maxY)
-            try contents.bind(7, int64: Int64(srs.id))
-            try contents.run()
-            let columns = try db.prepare("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)")
-            try columns.bind(1, text: layer); try columns.bind(2, text: typeName); try columns.bind(3, int64: Int64(srs.id))
-            try columns.run()
-            try spatialIndex(table, fids: fids, layer: layer, into: db)
-            try record(provenance, layer: layer, into: db)
-            try db.execute("COMMIT")
-        } catch {
-            try? db.execute("ROLLBACK")
-            throw error
+        // Replace: the old table, its index, its rows in the metadata tables.
+        if try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '\(layer.replacingOccurrences(of: "'", with: "''"))'") ?? 0 > 0 {
+            try db.execute("DROP TABLE IF EXISTS \(rtree); DROP TABLE \(t)")
         }
+        for metadata in ["gpkg_geometry_columns", "gpkg_contents"] {
+            let statement = try db.prepare("DELETE FROM \(metadata) WHERE table_name = ?")
+            try statement.bind(1, text: layer)
+            try statement.run()
+        }
+        if try db.scalarInt("SELECT count(*) FROM sqlite_master WHERE name = 'gpkg_extensions'") == 1 {
+            let statement = try db.prepare("DELETE FROM gpkg_extensions WHERE table_name = ?")
+            try statement.bind(1, text: layer)
+            try statement.run()
+        }
+        if srs.id > 0, try db.scalarInt("SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = \(srs.id)") == 0 {
+            let statement = try db.prepare("INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, definition) VALUES (?, ?, ?, ?, ?)")
+            try statement.bind(1, text: srs.name); try statement.bind(2, int64: Int64(srs.id)); try statement.bind(3, text: srs.organization)
+            try statement.bind(4, int64: Int64(srs.code)); try statement.bind(5, text: srs.definition)
+            try statement.run()
+        }
+        func sqlType(_ v: ColumnValues) -> String {
+            switch v {
+            case .integer: "INTEGER"
+            case .real: "REAL"
+            case .text: "TEXT"
+            case .logical: "BOOLEAN"
+            case .date: "DATE"
+            }
+        }
+        let typeName = geometryTypeName(table)
+        let definitions = ["fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL", "geom \(typeName)"] + table.columns.map { "\(quoted($0.name)) \(sqlType($0.values))" }
+        try db.execute("CREATE TABLE \(t) (\(definitions.joined(separator: ", ")))")
+        let placeholders = Array(repeating: "?", count: table.columns.count + 1).joined(separator: ", ")
+        var fids: [Int64] = []
+        fids.reserveCapacity(table.count)
+        let insert = try db.prepare("INSERT INTO \(t) (geom\(table.columns.map { ", " + quoted($0.name) }.joined())) VALUES (\(placeholders))")
+        for i in 0..<table.count {
+            try insert.bind(1, blob: blobs[i])
+            for (c, column) in table.columns.enumerated() {
+                switch column.values {
+                case let .integer(v): try insert.bind(c + 2, int64: v[i])
+                case let .real(v): try insert.bind(c + 2, double: v[i])
+                case let .text(v): try insert.bind(c + 2, text: v[i])
+                case let .logical(v): try insert.bind(c + 2, int64: v[i].map { $0 ? 1 : 0 })
+                case let .date(v):
+                    try insert.bind(c + 2, text: v[i].map { d in d.count == 8 ? "\(d.prefix(4))-\(d.dropFirst(4).prefix(2))-\(d.suffix(2))" : d })
+                }
+            }
+            try insert.run()
+            fids.append(db.lastRowID)
+        }
+        let box = table.boundingBox
+        let contents = try db.prepare("INSERT INTO gpkg_contents (table_name, data_type, identifier, min_x, min_y, max_x, max_y, srs_id) VALUES (?, 'features', ?, ?, ?, ?, ?, ?)")
+        try contents.bind(1, text: layer); try contents.bind(2, text: layer)
+        try contents.bind(3, double: box?.minX); try contents.bind(4, double: box?.minY); try contents.bind(5, double: box?.maxX); try contents.bind(6, double: box?.maxY)
+        try contents.bind(7, int64: Int64(srs.id))
+        try contents.run()
+        let columns = try db.prepare("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)")
+        try columns.bind(1, text: layer); try columns.bind(2, text: typeName); try columns.bind(3, int64: Int64(srs.id))
+        try columns.run()
+        try spatialIndex(table, fids: fids, layer: layer, into: db)
+        try record(provenance, layer: layer, into: db)
     }
 
     /// The `geovote_analyses` row of a layer (a table of GeoVote's own, not
