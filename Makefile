@@ -63,6 +63,17 @@ run: build
 	  --resolution 2000 --output $(OUT)/morocco_shares.tif --png $(OUT)/morocco_pjd.png --png-band PJD
 	$(RELEASE_BIN)/geovote raster $(OUT)/morocco/stations_utm29n.shp --method kernel --all-parties --bandwidth 10000 \
 	  --resolution 2000 --output $(OUT)/stations_kernel.tif --png $(OUT)/stations_winner.png --png-band winner
+	rm -f $(OUT)/morocco.gpkg
+	$(RELEASE_BIN)/geovote db create $(OUT)/morocco.gpkg
+	$(RELEASE_BIN)/geovote db import $(OUT)/morocco.gpkg --election legislative-2021 --kind legislative --date 2021-09-08 --level commune \
+	  --boundaries Fixtures/morocco/communes_utm29n.shp --key code --party-table Fixtures/morocco/parties.csv
+	$(RELEASE_BIN)/geovote db import $(OUT)/morocco.gpkg --election legislative-2016 --kind legislative --date 2016-10-07 --level commune \
+	  --boundaries Fixtures/morocco/communes_utm29n.shp --results Fixtures/reference/database/results_2016.csv --key code:code
+	$(RELEASE_BIN)/geovote db aggregate $(OUT)/morocco.gpkg --election legislative-2021 --from commune --to region --by region
+	$(RELEASE_BIN)/geovote db swing $(OUT)/morocco.gpkg --from legislative-2016 --to legislative-2021 --level commune --output $(OUT)/morocco.gpkg:swing_2016_2021
+	$(RELEASE_BIN)/geovote hotspots $(OUT)/morocco.gpkg:swing_2016_2021 --field d_PJD --statistic gistar --weights queen --id unit \
+	  --output $(OUT)/morocco.gpkg:hotspots_swing_pjd
+	$(RELEASE_BIN)/geovote db list $(OUT)/morocco.gpkg
 
 # Optimised, as the tools are used: the permutation tests run up to 999,999
 # draws per unit (4 min in a debug build, under 30 s optimised).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// What ``ElectionDatabase/aggregate(election:from:to:by:)`` did.
+/// What ``ElectionDatabase/aggregate(election:from:to:by:replace:)`` did.
 public struct AggregationReport: Sendable {
     public var layer: String
     /// Units of the new level; units of the finer level summed.

@@ -122,10 +122,10 @@ public final class ElectionDatabase {
         return try db.rows("SELECT name, kind, date FROM geovote_elections ORDER BY name").map { Election(name: $0[0] ?? "", kind: $0[1], date: $0[2]) }
     }
 
-    /// The parties, in code order.
+    /// The parties, in the order they were first imported.
     public func parties() throws -> [Party] {
         let db = try GeoPackage.open(path, readOnly: true)
-        return try db.rows("SELECT code, name_ar, name_fr, colour FROM geovote_parties ORDER BY code").map {
+        return try db.rows("SELECT code, name_ar, name_fr, colour FROM geovote_parties ORDER BY rowid").map {
             Party(code: $0[0] ?? "", arabicName: $0[1], frenchName: $0[2], colour: $0[3])
         }
     }
