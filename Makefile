@@ -12,7 +12,7 @@ BENCH_SIZE   ?= 50000
 # Debian packages: the C libraries GeoVote links, pkg-config, and the tools
 # the tests use (GDAL's ogr2ogr as an oracle, valgrind for the leak check).
 BUILD_PACKAGES := libgeos-dev libproj-dev libshp-dev libsqlite3-dev libtiff-dev libgeotiff-dev libdeflate-dev libcairo2-dev pkg-config
-TEST_PACKAGES  := gdal-bin python3-gdal valgrind
+TEST_PACKAGES  := gdal-bin python3-gdal valgrind sqlite3
 # Only to recompute reference values (Fixtures/reference/*): never in tests.
 REFERENCE_PACKAGES := proj-bin r-cran-sf r-cran-spdep r-cran-spdata r-cran-rnaturalearthdata python3-venv
 

@@ -121,4 +121,51 @@ import Testing
         let validate = try runToolCapturing("/usr/bin/python3", ["/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py", db])
         #expect(validate.status == 0, "\(validate.output) \(validate.error)")
     }
+
+    /// The bulk-loaded R-tree against SQLite's own: the same float32 bounds
+    /// (SQLite's outward rounding), the same answers to box queries,
+    /// `rtreecheck()` ok — before and after GDAL edits the layer through
+    /// the triggers. SQLite's command-line shell is the oracle.
+    @Test func bulkLoadedRTreeIsSQLitesOwn() throws {
+        let dir = Fixtures.scratch()
+        let table = try ShapefileReader().read(Self.communes)
+        try GeoPackage.write(table, to: dir + "/m.gpkg", layer: "communes")
+        func sqlite(_ sql: String) throws -> String {
+            try sql.write(toFile: dir + "/q.sql", atomically: true, encoding: .utf8)
+            let run = try runToolCapturing("/bin/sh", ["-c", "sqlite3 '\(dir)/m.gpkg' < '\(dir)/q.sql'"])
+            #expect(run.status == 0, "\(run.error)")
+            return run.output
+        }
+        #expect(try sqlite("SELECT rtreecheck('rtree_communes_geom');") == "ok\n")
+        // SQLite builds a reference tree from the same doubles.
+        var sql = "CREATE VIRTUAL TABLE ref USING rtree(id, minx, maxx, miny, maxy);\nBEGIN;\n"
+        for (i, g) in table.geometries.enumerated() {
+            let b = try #require(g.boundingBox)
+            sql += "INSERT INTO ref VALUES (\(i + 1), \(b.minX), \(b.maxX), \(b.minY), \(b.maxY));\n"
+        }
+        sql += "COMMIT;\nSELECT count(*) FROM ref JOIN rtree_communes_geom r USING (id) WHERE ref.minx = r.minx AND ref.maxx = r.maxx AND ref.miny = r.miny AND ref.maxy = r.maxy;\n"
+        #expect(try sqlite(sql) == "1500\n", "the same float32 bounds for every feature")
+        let extent = try #require(table.boundingBox)
+        var queries = ""
+        for k in 1...60 {
+            // Boxes spread over the extent by the golden-ratio sequence (reproducible).
+            func frac(_ v: Double) -> Double { v - v.rounded(.down) }
+            let x = extent.minX + (extent.maxX - extent.minX) * frac(Double(k) * 0.618_033_988_75)
+            let y = extent.minY + (extent.maxY - extent.minY) * frac(Double(k) * 0.754_877_666_25)
+            let w = 1_000 + 199_000 * frac(Double(k) * 0.569_840_290_99)
+            for tree in ["ref", "rtree_communes_geom"] {
+                queries += "SELECT '\(tree)', count(*), coalesce(sum(id * id), 0) FROM \(tree) WHERE minx <= \(x + w) AND maxx >= \(x) AND miny <= \(y + w) AND maxy >= \(y);\n"
+            }
+        }
+        let answers = try sqlite(queries).split(separator: "\n").map { $0.split(separator: "|").dropFirst().joined(separator: "|") }
+        #expect(answers.count == 120)
+        #expect(stride(from: 0, to: answers.count, by: 2).allSatisfy { answers[$0] == answers[$0 + 1] }, "the same features for every query box")
+        #expect(answers.contains { !$0.hasPrefix("0|") }, "some queries find features")
+        // Edits through the triggers (GDAL registers the ST_ functions they call).
+        let (_, deleted) = try runTool("ogrinfo", [dir + "/m.gpkg", "-sql", "DELETE FROM communes WHERE fid <= 700"])
+        #expect(deleted == 0)
+        let (_, appended) = try runTool("ogr2ogr", ["-append", "-f", "GPKG", dir + "/m.gpkg", Self.communes, "-nln", "communes", "-where", "code LIKE '01%'"])
+        #expect(appended == 0)
+        #expect(try sqlite("SELECT rtreecheck('rtree_communes_geom'); SELECT count(*) FROM rtree_communes_geom; SELECT count(*) FROM communes;") == "ok\n\(800 + 83)\n\(800 + 83)\n")
+    }
 }

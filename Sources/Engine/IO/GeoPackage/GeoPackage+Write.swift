@@ -256,13 +256,13 @@ extension GeoPackage {
         try ext.bind(1, text: layer)
         try ext.run()
         try db.execute("CREATE VIRTUAL TABLE \(rq) USING rtree(id, minx, maxx, miny, maxy)")
-        let insert = try db.prepare("INSERT INTO \(rq) VALUES (?, ?, ?, ?, ?)")
-        for (i, g) in table.geometries.enumerated() {
-            guard let box = g.boundingBox else { continue }
-            try insert.bind(1, int64: fids[i])
-            try insert.bind(2, double: box.minX); try insert.bind(3, double: box.maxX); try insert.bind(4, double: box.minY); try insert.bind(5, double: box.maxY)
-            try insert.run()
+        // Packed in one pass and written to the shadow tables (RTreeBulkLoad), not inserted box by box.
+        let entries = table.geometries.enumerated().compactMap { i, g -> RTreeBulkLoad.Entry? in
+            guard let box = g.boundingBox else { return nil }
+            return RTreeBulkLoad.Entry(id: fids[i], minX: RTreeBulkLoad.down(box.minX), maxX: RTreeBulkLoad.up(box.maxX),
+                                       minY: RTreeBulkLoad.down(box.minY), maxY: RTreeBulkLoad.up(box.maxY))
         }
+        try RTreeBulkLoad.fill(r, entries: entries, into: db)
         let g = "\"geom\"", i = "\"fid\""
         func trigger(_ name: String, _ body: String) throws {
             try db.execute("CREATE TRIGGER \(quoted("\(r)_\(name)")) \(body)")

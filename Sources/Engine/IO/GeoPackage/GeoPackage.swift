@@ -18,7 +18,8 @@ import Foundation
 /// little-endian header with srs_id and the [minX, maxX, minY, maxY]
 /// envelope — none for points and empty geometries, as GDAL writes them —
 /// then GEOS's WKB); the R-tree spatial index (`rtree_<table>_geom`, the
-/// `gpkg_rtree_index` extension) filled directly, with the extension's
+/// `gpkg_rtree_index` extension), bulk-loaded (sort-tile-recursive packing
+/// written to SQLite's shadow tables, `RTreeBulkLoad`), with the extension's
 /// standard triggers so that other writers (GDAL, QGIS) keep it current.
 /// GeoVote's own connections register `ST_IsEmpty`, `ST_MinX`, `ST_MaxX`,
 /// `ST_MinY` and `ST_MaxY`, which the triggers call. One transaction per
