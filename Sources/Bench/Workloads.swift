@@ -105,6 +105,17 @@ enum Workloads {
                 try GeoPackage.write(table, to: out, layer: "communes")
             }
         },
+        Workload(name: "db-import", summary: "import the synthetic communes with their results into a new election database (layer, long results, totals)", items: { $0 }) { context in
+            let path = try context.communesShapefile()
+            let table = try ShapefileReader().read(path)
+            let out = "\(context.cacheDirectory)/election-\(context.size).gpkg"
+            return {
+                try? FileManager.default.removeItem(atPath: out)
+                try ElectionDatabase.create(at: out)
+                try ElectionDatabase(path: out).importResults(ElectionImport(election: Election(name: "legislative-2021"), level: "commune",
+                                                                             boundaries: table, boundariesFile: path, boundaryKey: "code"))
+            }
+        },
         Workload(name: "read-geopackage", summary: "read the synthetic communes from a GeoPackage into a FeatureTable", items: { $0 }) { context in
             let path = "\(context.cacheDirectory)/synth-\(context.size)/communes.gpkg"
             if !FileManager.default.fileExists(atPath: path) {

@@ -429,6 +429,7 @@ PEERS = [
     ("write-geopackage", "pyogrio.write_dataframe (GPKG)", p_write_gpkg_pyogrio),
     ("write-geopackage", "ogr2ogr (GPKG, a fresh process)", p_write_gpkg_ogr2ogr),
     ("read-geopackage", "pyogrio.read_dataframe (GPKG)", p_read_gpkg_pyogrio),
+    ("db-import", "ogr2ogr (GPKG, a fresh process)", p_write_gpkg_ogr2ogr),
     ("reproject", "pyproj Transformer", p_reproject_pyproj),
     ("validity-area", "shapely is_valid + area", p_validity_shapely),
     ("queen", "libpysal Queen", p_queen_libpysal),

@@ -90,9 +90,9 @@ public final class ElectionDatabase {
           unit_key TEXT NOT NULL, registered_field TEXT, voters_field TEXT, invalid_field TEXT, valid_field TEXT, parties TEXT NOT NULL,
           boundaries TEXT NOT NULL, results TEXT, units INTEGER NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (election, level));
         CREATE TABLE geovote_totals (election TEXT NOT NULL, level TEXT NOT NULL, unit TEXT NOT NULL, registered INTEGER, voters INTEGER,
-          invalid INTEGER, valid INTEGER, PRIMARY KEY (election, level, unit));
+          invalid INTEGER, valid INTEGER, PRIMARY KEY (election, level, unit)) WITHOUT ROWID;
         CREATE TABLE geovote_results (election TEXT NOT NULL, level TEXT NOT NULL, unit TEXT NOT NULL, party TEXT NOT NULL, votes INTEGER,
-          PRIMARY KEY (election, level, unit, party));
+          PRIMARY KEY (election, level, unit, party)) WITHOUT ROWID;
         CREATE TABLE geovote_findings (election TEXT NOT NULL, level TEXT NOT NULL, kind TEXT NOT NULL, file TEXT, record INTEGER, unit TEXT,
           field TEXT, value TEXT, message TEXT NOT NULL);
         """)

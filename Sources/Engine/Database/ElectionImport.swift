@@ -193,16 +193,25 @@ extension ElectionDatabase {
             try delete.bind(1, text: s.election); try delete.bind(2, text: s.level)
             try delete.run()
         }
+        // Rows in primary-key order (unit, then party, by SQLite's binary
+        // text order: UTF-8 bytes), so that each insert appends to the B-tree.
         let totals = try db.prepare("INSERT INTO geovote_totals VALUES (?, ?, ?, ?, ?, ?, ?)")
         let votes = try db.prepare("INSERT INTO geovote_results VALUES (?, ?, ?, ?, ?)")
-        for u in s.units {
-            try totals.bind(1, text: s.election); try totals.bind(2, text: s.level); try totals.bind(3, text: u.code)
+        try totals.bind(1, text: s.election); try totals.bind(2, text: s.level)
+        try votes.bind(1, text: s.election); try votes.bind(2, text: s.level)
+        let byteOrder: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let partyOrder = s.parties.indices.sorted { byteOrder(s.parties[$0], s.parties[$1]) }
+        // The party codes as C strings made once, bound without copying.
+        let partyNames = s.parties.map { strdup($0)! }
+        defer { partyNames.forEach { free($0) } }
+        for u in s.units.sorted(by: { byteOrder($0.code, $1.code) }) {
+            try totals.bind(3, text: u.code)
             for k in 0..<4 { try totals.bind(4 + k, int64: u.totals[k]) }
-            try totals.run()
-            for (p, party) in s.parties.enumerated() {
-                try votes.bind(1, text: s.election); try votes.bind(2, text: s.level); try votes.bind(3, text: u.code)
-                try votes.bind(4, text: party); try votes.bind(5, int64: u.votes[p])
-                try votes.run()
+            try totals.runKeepingBindings()
+            try votes.bind(3, text: u.code)
+            for p in partyOrder {
+                try votes.bind(4, staticText: partyNames[p]); try votes.bind(5, int64: u.votes[p])
+                try votes.runKeepingBindings()
             }
         }
         let level = try db.prepare("INSERT INTO geovote_levels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")
