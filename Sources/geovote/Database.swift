@@ -210,12 +210,15 @@ struct DatabaseCommand: ParsableCommand {
     struct AggregateLevel: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "aggregate",
-            abstract: "Sum a level into a coarser one (commune → province → region) by a code field; stored as a level of the same election.",
+            abstract: "Sum a level into a coarser one (commune → province → region, or stations → communes); stored as a level of the same election.",
             discussion: """
             Totals and votes are added exactly (integers); a group one of whose members \
             lacks a count has no sum for it. Boundaries are dissolved (GEOS coverage \
             union); text fields are kept where every member agrees. Units without a \
-            code in --by are reported, not counted.
+            code in --by are reported, not counted. With --into LEVEL, points (stations) \
+            go to that level's polygons: by the code in --by where an area has it, else \
+            the lowest-index polygon covering them (GEOS prepared polygons); stations in \
+            no polygon are reported, not counted.
             """)
 
         @Argument(help: "The election database, DB.gpkg.")
@@ -230,8 +233,11 @@ struct DatabaseCommand: ParsableCommand {
         @Option(name: .long, help: "The new level (e.g. region).")
         var to: String
 
-        @Option(name: .long, help: "The finer level's field holding the coarser unit's code (e.g. region).")
-        var by: String
+        @Option(name: .long, help: "The finer level's field holding the coarser unit's code (e.g. region); with --into, the stations' field holding their commune's code.")
+        var by: String?
+
+        @Option(name: .long, help: "Sum points (stations) into the polygons of this level (e.g. commune): by --by code, else by point in polygon.")
+        var into: String?
 
         @Flag(name: .long, help: "Replace an earlier level of that name.")
         var replace = false
@@ -242,9 +248,15 @@ struct DatabaseCommand: ParsableCommand {
             _ = try common.apply()
             try runReportingErrors {
                 let db = try ElectionDatabase(path: database)
-                let report = try db.aggregate(election: election, from: from, to: to, by: by, replace: replace)
+                let report: AggregationReport
+                if let into {
+                    report = try db.aggregate(election: election, from: from, to: to, into: into, by: by, replace: replace)
+                } else {
+                    guard let by else { throw GeoVoteError.invalidArgument("db aggregate needs --by FIELD (or --into LEVEL for stations)") }
+                    report = try db.aggregate(election: election, from: from, to: to, by: by, replace: replace)
+                }
                 report.notes.forEach(printNote)
-                print("aggregated \(election) \(from) → \(to) by \(by): \(report.members) units into \(report.units); layer \(database):\(report.layer)")
+                print("aggregated \(election) \(from) → \(to)\(into.map { " (areas of \($0))" } ?? "")\(by.map { " by \($0)" } ?? ""): \(report.members) units into \(report.units); layer \(database):\(report.layer)")
             }
         }
     }

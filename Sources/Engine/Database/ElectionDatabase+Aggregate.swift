@@ -106,3 +106,72 @@ extension ElectionDatabase {
         return AggregationReport(layer: name, units: order.count, members: members.reduce(0) { $0 + $1.count }, ungrouped: ungrouped, notes: notes)
     }
 }
+
+extension ElectionDatabase {
+    /// Sums points (polling stations) into the areas of another level of
+    /// the same election (communes): by code where the station's `by` field
+    /// names an area, by point in polygon (``Aggregation``) where it has no
+    /// code or one no area has. Stored as level `to`, with the areas'
+    /// boundaries and codes; stations in no area are reported, not counted.
+    /// - Parameters:
+    ///   - election: the election.
+    ///   - from: the stations' level.
+    ///   - to: the new level's name (e.g. `commune-stations`).
+    ///   - areas: the level whose polygons receive the stations (e.g. `commune`).
+    ///   - by: the stations' field holding the area's code (nil: by location only).
+    ///   - replace: replace an earlier level `to`.
+    @discardableResult
+    public func aggregate(election: String, from: String, to: String, into areas: String, by: String? = nil, replace: Bool = false) throws -> AggregationReport {
+        try Self.checkName(to, what: "a level")
+        let stations = try level(election, from), target = try level(election, areas)
+        if try levels().contains(where: { $0.election == election && $0.level == to }), !replace {
+            throw GeoVoteError.invalidArgument("\(path) already has level '\(to)' of election '\(election)': --replace to aggregate it again")
+        }
+        let pointsFile = "\(path):\(stations.layer)", areasFile = "\(path):\(target.layer)"
+        let pointLayer = try GeoPackage.read(path, layer: stations.layer), areaLayer = try GeoPackage.read(path, layer: target.layer)
+        // The stations' counts from the results tables, in layer order.
+        let results = try self.results(election: election, level: from)
+        var row: [String: Int] = [:]
+        let unit = results.column(named: "unit")!
+        for i in 0..<results.count { row[unit.values.displayValue(i)] = i }
+        let key = pointLayer.column(named: stations.unitKey)
+        let rows = (0..<pointLayer.count).map { key?.keyText($0).flatMap { row[$0] } }
+        let counted = Array(results.columns.dropFirst())
+        var columns = counted.map { Column(name: $0.name, values: $0.values.gathered(rows)) }
+        if let by {
+            guard let c = pointLayer.column(named: by) else {
+                throw GeoVoteError.malformed(DataLocation(file: pointsFile, field: by), reason: "is not a field of level \(from); fields: \(pointLayer.columns.map(\.name).joined(separator: ", "))")
+            }
+            columns.insert(Column(name: "geovote_area_code", values: .text((0..<pointLayer.count).map { c.keyText($0) })), at: 0)
+        }
+        let points = FeatureTable(geometries: pointLayer.geometries, columns: columns, crs: pointLayer.crs)
+        var areaTable = areaLayer
+        if let k = areaLayer.column(named: target.unitKey) {
+            areaTable.columns = [Column(name: target.unitKey, values: .text((0..<areaLayer.count).map { k.keyText($0) }))]
+        }
+        let sums = try Aggregation.run(points: points, pointsFile: pointsFile, areas: areaTable, areasFile: areasFile,
+                                       pointKey: by == nil ? nil : "geovote_area_code", areaKey: target.unitKey, fields: counted.map(\.name))
+        let codes = sums.table.column(named: target.unitKey)!
+        let values = counted.map { c in sums.table.column(named: c.name)! }
+        let units = (0..<sums.table.count).compactMap { j -> Unit? in
+            guard let code = codes.keyText(j) else { return nil }
+            let v = values.map { c -> Int64? in c.values.number(j).map { Int64($0) } }
+            return Unit(code: code, totals: Array(v[0..<4]), votes: Array(v[4...]))
+        }
+        let name = Self.layerName(election: election, level: to)
+        let (blobs, srs) = try GeoPackage.encode(sums.table, file: areasFile)
+        try GeoPackage.update(path) { db in
+            try Self.checkSchema(db, path: path)
+            try GeoPackage.writeLayer(sums.table, blobs: blobs, srs: srs, layer: name,
+                                      provenance: Provenance(command: "db aggregate", parameters: "election=\(election) from=\(from) to=\(to) into=\(areas)\(by.map { " by=\($0)" } ?? "")",
+                                                             inputs: [pointsFile, areasFile]), into: db)
+            try Self.storeLevel(StoredLevel(election: election, level: to, layer: name, unitKey: target.unitKey,
+                                            totalFields: ["registered": "registered", "voters": "voters", "invalid": "invalid", "valid": "valid"],
+                                            parties: stations.parties, boundaries: "level \(from) summed into the areas of level \(areas)", results: nil,
+                                            units: units, findings: []), into: db)
+        }
+        let ungrouped = sums.unassigned.map { i in key?.keyText(i) ?? "record \(i)" }
+        return AggregationReport(layer: name, units: units.count, members: pointLayer.count - ungrouped.count, ungrouped: ungrouped,
+                                 notes: sums.notes + ["\(sums.byCode) stations by code, \(sums.byLocation) by location"])
+    }
+}

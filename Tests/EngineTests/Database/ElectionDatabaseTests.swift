@@ -1,5 +1,6 @@
 import Foundation
 import GeoVoteEngine
+import Synthetic
 import TestSupport
 import Testing
 
@@ -223,6 +224,24 @@ import Testing
                                                          boundariesFile: "stations.shp", boundaryKey: "station", parentLevel: "commune", parentKey: "commune"))
         #expect(report.findings.map(\.kind) == [.outsideParent, .outsideParent])
         #expect(report.findings.map(\.unit) == ["S0", "S1"])
+    }
+
+    /// Stations summed into the communes — by code, and by point in polygon
+    /// alone — equal the fixture's commune counts (the fixture's stations add
+    /// up to their communes: Fixtures/morocco/README.txt).
+    @Test func stationsSumIntoTheirCommunes() throws {
+        let dir = Fixtures.scratch()
+        let db = try Self.database(dir)
+        let stations = try ElectionSynthesizer.make(communes: 1500, stations: 40_000, seed: 2021).stations
+        let report = try db.importResults(ElectionImport(election: Election(name: "legislative-2021"), level: "station", boundaries: stations,
+                                                         boundariesFile: "stations", boundaryKey: "code", parentLevel: "commune", parentKey: "commune"))
+        #expect(report.units == 40_000 && report.findings.isEmpty, "\(report.findings.prefix(3))")
+        let communes = try db.results(election: "legislative-2021", level: "commune")
+        for (to, by) in [("commune-by-code", "commune" as String?), ("commune-by-location", nil)] {
+            let sums = try db.aggregate(election: "legislative-2021", from: "station", to: to, into: "commune", by: by)
+            #expect(sums.units == 1500 && sums.ungrouped.isEmpty, "\(to)")
+            #expect(try db.results(election: "legislative-2021", level: to) == communes, "\(to): the stations add up to their communes exactly")
+        }
     }
 
     @Test func gdalFilesAreKeptAndNewerSchemasRefused() throws {
