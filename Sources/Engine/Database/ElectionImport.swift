@@ -494,7 +494,11 @@ extension ElectionDatabase {
         let areaIndex = areaOf
         let stations = request.boundaries
         let file = request.boundariesFile
-        let verdicts = try GeometryEngine.map(count: stations.count, file: file) { engine, i -> ImportFinding? in
+        // Each worker prepares a commune's polygon once (GEOS prepared geometry), for all its stations.
+        final class Cache { var prepared: [Int: PreparedPolygon] = [:] }
+        let grain = 4096, workers = Parallel.defaultWorkerCount
+        let caches = PerWorker(count: Parallel.workersUsed(count: stations.count, grain: grain, workers: workers)) { _ in Cache() }
+        let verdicts = try GeometryEngine.map(count: stations.count, grain: grain, workers: workers, file: file) { engine, worker, i -> ImportFinding? in
             guard let code = key.keyText(i) else { return nil }
             let location = DataLocation(file: file, record: i, field: parentKey, value: code)
             guard let j = areaIndex[code] else {
@@ -503,7 +507,12 @@ extension ElectionDatabase {
             }
             let g = stations.geometries[i]
             guard g.coordinateCount > 0 else { return nil }
-            let polygon = try PreparedPolygon(areas.geometries[j], engine: engine)
+            let cache = caches[worker]
+            let polygon: PreparedPolygon
+            if let p = cache.prepared[j] { polygon = p } else {
+                polygon = try PreparedPolygon(areas.geometries[j], engine: engine)
+                cache.prepared[j] = polygon
+            }
             if try polygon.covers(x: g.x[0], y: g.y[0]) { return nil }
             return ImportFinding(kind: .outsideParent, location: location, unit: request.boundaries.column(named: request.boundaryKey)?.keyText(i),
                                  message: "lies outside \(parent) \(code) (at \(g.x[0]), \(g.y[0]))")
