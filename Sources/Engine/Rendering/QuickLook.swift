@@ -47,6 +47,9 @@ public enum QuickLook {
         return ((1 - f) * a.0 + f * b.0, (1 - f) * a.1 + f * b.1, (1 - f) * a.2 + f * b.2)
     }
 
+    /// The width in pixels of the legend drawn right of the map.
+    public static let legendWidth = 220
+
     /// Draws `band` (default: the first) of a raster into a PNG, whole or not at all.
     public static func write(_ raster: Raster, band name: String? = nil, to path: String, title: String? = nil) throws {
         guard let band = name.map({ n in raster.bands.first { $0.name == n } }) ?? raster.bands.first else {
@@ -56,10 +59,14 @@ public enum QuickLook {
         let g = raster.grid
         let step = max(1, (max(g.columns, g.rows) + maximumSide - 1) / maximumSide)
         let width = (g.columns + step - 1) / step, height = (g.rows + step - 1) / step
-        let legendWidth = 220
         let ramp = ramp(for: band, nodata: raster.nodata)
-        let data = band.values.filter { $0 != raster.nodata }
-        let low = Double(data.min() ?? 0), high = Double(data.max() ?? 1)
+        // The range of the values, in one pass without copying them.
+        var lowest = Float.infinity, highest = -Float.infinity
+        for v in band.values where v != raster.nodata {
+            lowest = min(lowest, v)
+            highest = max(highest, v)
+        }
+        let low = lowest.isFinite ? Double(lowest) : 0, high = highest.isFinite ? Double(highest) : 1
         let bound = max(abs(low), abs(high))
         let classes = ramp == .categorical ? band.metadata.filter { $0.key.hasPrefix("WINNER_") }.map(\.value) : []
         func rgb(_ v: Float) -> (Double, Double, Double) {

@@ -110,7 +110,7 @@ import Testing
             let data = FileManager.default.contents(atPath: dir + "/\(name).png")!
             #expect(data.prefix(8) == Data([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
             let width = data[16..<20].reduce(0) { $0 << 8 | Int($1) }
-            #expect(width == raster.grid.columns + 220)
+            #expect(width == raster.grid.columns + QuickLook.legendWidth)
         }
         #expect(QuickLook.ramp(for: raster.band(named: "winner")!, nodata: raster.nodata) == .categorical)
         #expect(QuickLook.ramp(for: raster.band(named: "margin")!, nodata: raster.nodata) == .diverging)
