@@ -24,9 +24,13 @@ import Foundation
 ///   name_ar, name_fr, colour).
 /// - `geovote_levels` (election, level, layer, unit key, the fields read as
 ///   totals, the source files, units, import time).
-/// - `geovote_totals` (election, level, unit, registered, voters, invalid,
+/// - `geovote_votes_<layer>`: a level's counts, a row per unit (code, the
+///   four totals, `p0`, `p1`, … for its parties, listed in
+///   `geovote_level_parties`), integers; and over all of them the views
+///   `geovote_totals` (election, level, unit, registered, voters, invalid,
 ///   valid) and `geovote_results` (election, level, unit, party, votes):
-///   the results in long form, integers.
+///   the results in long form. (A view, not a table of 9 rows per unit:
+///   an import of 500,000 communes writes 500,000 rows, not 5 million.)
 /// - `geovote_findings` (election, level, kind, file, record, unit, field,
 ///   value, message): what validation found at the last import.
 /// - `geovote_analyses`: see ``GeoPackage/write(_:to:layer:provenance:workers:)``.
@@ -89,12 +93,39 @@ public final class ElectionDatabase {
         CREATE TABLE geovote_levels (election TEXT NOT NULL REFERENCES geovote_elections(name), level TEXT NOT NULL, layer TEXT NOT NULL,
           unit_key TEXT NOT NULL, registered_field TEXT, voters_field TEXT, invalid_field TEXT, valid_field TEXT, parties TEXT NOT NULL,
           boundaries TEXT NOT NULL, results TEXT, units INTEGER NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (election, level));
-        CREATE TABLE geovote_totals (election TEXT NOT NULL, level TEXT NOT NULL, unit TEXT NOT NULL, registered INTEGER, voters INTEGER,
-          invalid INTEGER, valid INTEGER, PRIMARY KEY (election, level, unit)) WITHOUT ROWID;
-        CREATE TABLE geovote_results (election TEXT NOT NULL, level TEXT NOT NULL, unit TEXT NOT NULL, party TEXT NOT NULL, votes INTEGER,
-          PRIMARY KEY (election, level, unit, party)) WITHOUT ROWID;
+        CREATE TABLE geovote_level_parties (election TEXT NOT NULL, level TEXT NOT NULL, k INTEGER NOT NULL, party TEXT NOT NULL,
+          PRIMARY KEY (election, level, k));
         CREATE TABLE geovote_findings (election TEXT NOT NULL, level TEXT NOT NULL, kind TEXT NOT NULL, file TEXT, record INTEGER, unit TEXT,
           field TEXT, value TEXT, message TEXT NOT NULL);
+        """)
+        try rebuildViews(db)
+    }
+
+    /// The votes table of a level: a row per unit (the code, the four
+    /// totals, then `p0`, `p1`, … in the order of the level's parties).
+    static func votesTable(_ layer: String) -> String { "geovote_votes_" + layer }
+
+    /// The long-form views over every level's votes table:
+    /// `geovote_totals` (election, level, unit, registered, voters, invalid,
+    /// valid) and `geovote_results` (election, level, unit, party, votes).
+    static func rebuildViews(_ db: SQLiteDatabase) throws {
+        let levels = try db.rows("SELECT election, level, layer, (SELECT count(*) FROM geovote_level_parties p WHERE p.election = l.election AND p.level = l.level) FROM geovote_levels l ORDER BY election, level")
+        func literal(_ s: String?) -> String { "'" + (s ?? "").replacingOccurrences(of: "'", with: "''") + "'" }
+        var totals: [String] = [], results: [String] = []
+        for l in levels {
+            let table = GeoPackage.quoted(votesTable(l[2] ?? ""))
+            let count = Int(l[3] ?? "0") ?? 0
+            totals.append("SELECT \(literal(l[0])) AS election, \(literal(l[1])) AS level, unit, registered, voters, invalid, valid FROM \(table)")
+            guard count > 0 else { continue }
+            let pick = (0..<count).map { "WHEN \($0) THEN v.p\($0)" }.joined(separator: " ")
+            results.append("SELECT \(literal(l[0])) AS election, \(literal(l[1])) AS level, v.unit AS unit, lp.party AS party, CASE lp.k \(pick) END AS votes FROM \(table) v JOIN geovote_level_parties lp ON lp.election = \(literal(l[0])) AND lp.level = \(literal(l[1]))")
+        }
+        let emptyTotals = "SELECT NULL AS election, NULL AS level, NULL AS unit, NULL AS registered, NULL AS voters, NULL AS invalid, NULL AS valid WHERE 0"
+        let emptyResults = "SELECT NULL AS election, NULL AS level, NULL AS unit, NULL AS party, NULL AS votes WHERE 0"
+        try db.execute("""
+        DROP VIEW IF EXISTS geovote_totals; DROP VIEW IF EXISTS geovote_results;
+        CREATE VIEW geovote_totals AS \(totals.isEmpty ? emptyTotals : totals.joined(separator: " UNION ALL "));
+        CREATE VIEW geovote_results AS \(results.isEmpty ? emptyResults : results.joined(separator: " UNION ALL "));
         """)
     }
 
@@ -136,10 +167,14 @@ public final class ElectionDatabase {
         let findings = Dictionary(uniqueKeysWithValues: try db.rows("SELECT election || char(0) || level, count(*) FROM geovote_findings GROUP BY election, level").map {
             ($0[0] ?? "", Int($0[1] ?? "0") ?? 0)
         })
-        return try db.rows("SELECT election, level, layer, unit_key, parties, boundaries, results, units, imported FROM geovote_levels ORDER BY election, level").map { r in
+        var parties: [String: [String]] = [:]
+        for r in try db.rows("SELECT election || char(0) || level, party FROM geovote_level_parties ORDER BY election, level, k") {
+            parties[r[0] ?? "", default: []].append(r[1] ?? "")
+        }
+        return try db.rows("SELECT election, level, layer, unit_key, boundaries, results, units, imported FROM geovote_levels ORDER BY election, level").map { r in
             ElectionLevel(election: r[0] ?? "", level: r[1] ?? "", layer: r[2] ?? "", unitKey: r[3] ?? "",
-                          parties: (r[4] ?? "").split(separator: ",").map(String.init), boundaries: r[5] ?? "", results: r[6],
-                          units: Int(r[7] ?? "0") ?? 0, imported: r[8] ?? "", findings: findings["\(r[0] ?? "")\u{0}\(r[1] ?? "")"] ?? 0)
+                          parties: parties["\(r[0] ?? "")\u{0}\(r[1] ?? "")"] ?? [], boundaries: r[4] ?? "", results: r[5],
+                          units: Int(r[6] ?? "0") ?? 0, imported: r[7] ?? "", findings: findings["\(r[0] ?? "")\u{0}\(r[1] ?? "")"] ?? 0)
         }
     }
 
@@ -170,26 +205,22 @@ public final class ElectionDatabase {
         try GeoPackage.read(path, layer: try self.level(election, level).layer)
     }
 
-    /// The results of an election's level from the long tables: one row per
-    /// unit (in code order) with `unit`, the totals and one column per party.
+    /// The results of an election's level: one row per unit (in code
+    /// order, by UTF-8 bytes) with `unit`, the totals and one column per party.
     public func results(election: String, level: String) throws -> AttributeTable {
         let record = try self.level(election, level)
         let db = try GeoPackage.open(path, readOnly: true)
-        let totals = try db.rows("SELECT unit, registered, voters, invalid, valid FROM geovote_totals WHERE election = ? AND level = ? ORDER BY unit", [election, level])
-        var row: [String: Int] = [:]
-        for (i, t) in totals.enumerated() { row[t[0] ?? ""] = i }
-        var columns = [Column(name: "unit", values: .text(totals.map { $0[0] }))]
-        for (k, name) in ["registered", "voters", "invalid", "valid"].enumerated() {
-            columns.append(Column(name: name, values: .integer(totals.map { $0[k + 1].flatMap { Int64($0) } })))
+        let parties = (0..<record.parties.count).map { ", p\($0)" }.joined()
+        let statement = try db.prepare("SELECT unit, registered, voters, invalid, valid\(parties) FROM \(GeoPackage.quoted(Self.votesTable(record.layer))) ORDER BY unit")
+        var units: [String?] = []
+        var counts = [[Int64?]](repeating: [], count: 4 + record.parties.count)
+        while try statement.step() {
+            units.append(statement.text(0))
+            for k in counts.indices { counts[k].append(statement.isNull(k + 1) ? nil : statement.int64(k + 1)) }
         }
-        var votes = [[Int64?]](repeating: [Int64?](repeating: nil, count: totals.count), count: record.parties.count)
-        let partyIndex = Dictionary(uniqueKeysWithValues: record.parties.enumerated().map { ($1, $0) })
-        for r in try db.rows("SELECT unit, party, votes FROM geovote_results WHERE election = ? AND level = ?", [election, level]) {
-            guard let i = row[r[0] ?? ""], let p = partyIndex[r[1] ?? ""] else { continue }
-            votes[p][i] = r[2].flatMap { Int64($0) }
-        }
-        for (p, name) in record.parties.enumerated() { columns.append(Column(name: name, values: .integer(votes[p]))) }
-        return AttributeTable(count: totals.count, columns: columns, sourceEncoding: .utf8)
+        let names = ["registered", "voters", "invalid", "valid"] + record.parties
+        return AttributeTable(count: units.count, columns: [Column(name: "unit", values: .text(units))] + zip(names, counts).map { Column(name: $0, values: .integer($1)) },
+                              sourceEncoding: .utf8)
     }
 
     /// Everything `geovote db list` prints.

@@ -188,31 +188,29 @@ extension ElectionDatabase {
     }
 
     static func storeLevel(_ s: StoredLevel, into db: SQLiteDatabase) throws {
-        for table in ["geovote_totals", "geovote_results", "geovote_findings", "geovote_levels"] {
+        // The old level out: its votes table, its rows in GeoVote's tables.
+        if let old = try db.rows("SELECT layer FROM geovote_levels WHERE election = ? AND level = ?", [s.election, s.level]).first?[0] {
+            try db.execute("DROP TABLE IF EXISTS \(GeoPackage.quoted(ElectionDatabase.votesTable(old)))")
+        }
+        for table in ["geovote_level_parties", "geovote_findings", "geovote_levels"] {
             let delete = try db.prepare("DELETE FROM \(table) WHERE election = ? AND level = ?")
             try delete.bind(1, text: s.election); try delete.bind(2, text: s.level)
             try delete.run()
         }
-        // Rows in primary-key order (unit, then party, by SQLite's binary
-        // text order: UTF-8 bytes), so that each insert appends to the B-tree.
-        let totals = try db.prepare("INSERT INTO geovote_totals VALUES (?, ?, ?, ?, ?, ?, ?)")
-        let votes = try db.prepare("INSERT INTO geovote_results VALUES (?, ?, ?, ?, ?)")
-        try totals.bind(1, text: s.election); try totals.bind(2, text: s.level)
-        try votes.bind(1, text: s.election); try votes.bind(2, text: s.level)
-        let byteOrder: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let partyOrder = s.parties.indices.sorted { byteOrder(s.parties[$0], s.parties[$1]) }
-        // The party codes as C strings made once, bound without copying.
-        let partyNames = s.parties.map { strdup($0)! }
-        defer { partyNames.forEach { free($0) } }
-        for u in s.units.sorted(by: { byteOrder($0.code, $1.code) }) {
-            try totals.bind(3, text: u.code)
-            for k in 0..<4 { try totals.bind(4 + k, int64: u.totals[k]) }
-            try totals.runKeepingBindings()
-            try votes.bind(3, text: u.code)
-            for p in partyOrder {
-                try votes.bind(4, staticText: partyNames[p]); try votes.bind(5, int64: u.votes[p])
-                try votes.runKeepingBindings()
-            }
+        // Rows in key order (SQLite's binary text order: UTF-8 bytes), so that each insert appends to the B-tree.
+        let table = GeoPackage.quoted(ElectionDatabase.votesTable(s.layer))
+        let partyColumns = s.parties.indices.map { ", p\($0) INTEGER" }.joined()
+        try db.execute("DROP TABLE IF EXISTS \(table); CREATE TABLE \(table) (unit TEXT PRIMARY KEY NOT NULL, registered INTEGER, voters INTEGER, invalid INTEGER, valid INTEGER\(partyColumns)) WITHOUT ROWID")
+        let insert = try db.prepare("INSERT INTO \(table) VALUES (?\(String(repeating: ", ?", count: 4 + s.parties.count)))")
+        for u in s.units.sorted(by: { $0.code.utf8.lexicographicallyPrecedes($1.code.utf8) }) {
+            try insert.bind(1, text: u.code)
+            for (k, v) in (u.totals + u.votes).enumerated() { try insert.bind(2 + k, int64: v) }
+            try insert.run()
+        }
+        let party = try db.prepare("INSERT INTO geovote_level_parties VALUES (?, ?, ?, ?)")
+        for (k, p) in s.parties.enumerated() {
+            try party.bind(1, text: s.election); try party.bind(2, text: s.level); try party.bind(3, int64: Int64(k)); try party.bind(4, text: p)
+            try party.run()
         }
         let level = try db.prepare("INSERT INTO geovote_levels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")
         try level.bind(1, text: s.election); try level.bind(2, text: s.level); try level.bind(3, text: s.layer); try level.bind(4, text: s.unitKey)
@@ -228,6 +226,7 @@ extension ElectionDatabase {
             try finding.bind(7, text: f.location.field); try finding.bind(8, text: f.location.value); try finding.bind(9, text: f.message)
             try finding.run()
         }
+        try ElectionDatabase.rebuildViews(db)
     }
 
     static func isDate(_ s: String) -> Bool {

@@ -124,12 +124,6 @@ final class SQLiteStatement {
         guard status == SQLITE_OK else { throw database.error("cannot bind a value") }
     }
 
-    /// Binds text that outlives the statement's use of it (SQLITE_STATIC:
-    /// no copy), for values a loop binds many times.
-    func bind(_ index: Int, staticText: UnsafePointer<CChar>) throws {
-        guard sqlite3_bind_text(handle, Int32(index), staticText, -1, nil) == SQLITE_OK else { throw database.error("cannot bind a value") }
-    }
-
     func bind(_ index: Int, int64: Int64?) throws {
         let status = int64.map { sqlite3_bind_int64(handle, Int32(index), $0) } ?? sqlite3_bind_null(handle, Int32(index))
         guard status == SQLITE_OK else { throw database.error("cannot bind a value") }
@@ -166,11 +160,6 @@ final class SQLiteStatement {
         sqlite3_clear_bindings(handle)
     }
 
-    /// The same, keeping the bound values: a loop rebinds only what changes.
-    func runKeepingBindings() throws {
-        _ = try step()
-        sqlite3_reset(handle)
-    }
 
     var columnCount: Int { Int(sqlite3_column_count(handle)) }
     func isNull(_ i: Int) -> Bool { sqlite3_column_type(handle, Int32(i)) == SQLITE_NULL }
