@@ -24,8 +24,12 @@ extension Column {
             guard let x = v[i] else { return nil }
             return x == x.rounded() && abs(x) < 9e15 ? String(Int64(x)) : "\(x)"
         default:
-            let t = values.displayValue(i).trimmingCharacters(in: .whitespaces)
-            return t.isEmpty ? nil : t
+            let t = values.displayValue(i)
+            // Trimming (slow in Foundation) only when an end is blank.
+            guard let first = t.unicodeScalars.first, let last = t.unicodeScalars.last else { return nil }
+            guard CharacterSet.whitespaces.contains(first) || CharacterSet.whitespaces.contains(last) else { return t }
+            let trimmed = t.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : trimmed
         }
     }
 }

@@ -353,22 +353,23 @@ extension ElectionDatabase {
         }
         func counts(_ field: String?) throws -> [Int64?] {
             guard let field, let column = source.column(named: field) else { return [Int64?](repeating: nil, count: source.count) }
-            return try (0..<source.count).map { i -> Int64? in
-                let location = DataLocation(file: sourceFile, record: i, field: field, value: column.values.displayValue(i))
-                switch column.values {
-                case let .integer(v):
+            func refuse(_ i: Int, _ reason: String) -> GeoVoteError {
+                .malformed(DataLocation(file: sourceFile, record: i, field: field, value: column.values.displayValue(i)), reason: reason)
+            }
+            switch column.values {
+            case let .integer(v):
+                if let i = v.firstIndex(where: { ($0 ?? 0) < 0 }) { throw refuse(i, "is a negative count") }
+                return v
+            case let .real(v):
+                return try v.indices.map { i -> Int64? in
                     guard let x = v[i] else { return nil }
-                    guard x >= 0 else { throw GeoVoteError.malformed(location, reason: "is a negative count") }
-                    return x
-                case let .real(v):
-                    guard let x = v[i] else { return nil }
-                    guard x.isFinite, x == x.rounded(), abs(x) < 9e15 else { throw GeoVoteError.malformed(location, reason: "is not a whole number of votes") }
-                    guard x >= 0 else { throw GeoVoteError.malformed(location, reason: "is a negative count") }
+                    guard x.isFinite, x == x.rounded(), abs(x) < 9e15 else { throw refuse(i, "is not a whole number of votes") }
+                    guard x >= 0 else { throw refuse(i, "is a negative count") }
                     return Int64(x)
-                default:
-                    if column.values.displayValue(i).isEmpty { return nil }
-                    throw GeoVoteError.malformed(location, reason: "is not a number (a count of votes)")
                 }
+            default:
+                if let i = (0..<source.count).first(where: { !column.values.displayValue($0).isEmpty }) { throw refuse(i, "is not a number (a count of votes)") }
+                return [Int64?](repeating: nil, count: source.count)
             }
         }
         let totalValues = try ["registered", "voters", "invalid", "valid"].map { try counts(totalFields[$0]) }

@@ -190,18 +190,20 @@ extension GeoPackage {
         var fids: [Int64] = []
         fids.reserveCapacity(table.count)
         let insert = try db.prepare("INSERT INTO \(t) (geom\(table.columns.map { ", " + quoted($0.name) }.joined())) VALUES (\(placeholders))")
+        // One binder per column, its values' type matched once, not per cell.
+        let binders: [(Int) throws -> Void] = table.columns.enumerated().map { c, column in
+            switch column.values {
+            case let .integer(v): return { i in try insert.bind(c + 2, int64: v[i]) }
+            case let .real(v): return { i in try insert.bind(c + 2, double: v[i]) }
+            case let .text(v): return { i in try insert.bind(c + 2, text: v[i]) }
+            case let .logical(v): return { i in try insert.bind(c + 2, int64: v[i].map { $0 ? 1 : 0 }) }
+            case let .date(v):
+                return { i in try insert.bind(c + 2, text: v[i].map { d in d.count == 8 ? "\(d.prefix(4))-\(d.dropFirst(4).prefix(2))-\(d.suffix(2))" : d }) }
+            }
+        }
         for i in 0..<table.count {
             try insert.bind(1, blob: blobs[i])
-            for (c, column) in table.columns.enumerated() {
-                switch column.values {
-                case let .integer(v): try insert.bind(c + 2, int64: v[i])
-                case let .real(v): try insert.bind(c + 2, double: v[i])
-                case let .text(v): try insert.bind(c + 2, text: v[i])
-                case let .logical(v): try insert.bind(c + 2, int64: v[i].map { $0 ? 1 : 0 })
-                case let .date(v):
-                    try insert.bind(c + 2, text: v[i].map { d in d.count == 8 ? "\(d.prefix(4))-\(d.dropFirst(4).prefix(2))-\(d.suffix(2))" : d })
-                }
-            }
+            for bind in binders { try bind(i) }
             try insert.run()
             fids.append(db.lastRowID)
         }
