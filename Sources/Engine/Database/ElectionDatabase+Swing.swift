@@ -110,7 +110,7 @@ extension ElectionDatabase {
         let present = before.compactMap { $0[2] }.reduce(0, +)
         let moved = carried.compactMap { $0[2] }.reduce(0, +)
         var notes: [String] = []
-        let unmatchedLate = (0..<lateLayer.count).count { j in same[j] == nil && weights[changed.firstIndex(of: j)!].isEmpty }
+        let unmatchedLate = weights.count { $0.isEmpty }
         if unmatchedLate > 0 { notes.append("\(unmatchedLate) units of \(to) overlap no unit of \(from): their earlier counts are 0") }
         if !changed.isEmpty {
             notes.append("\(changed.count) units of \(to) have boundaries \(from) does not have: earlier counts carried by areal interpolation (column interp)")

@@ -304,7 +304,7 @@ extension ElectionDatabase {
         }
         let keyColumn = source.column(named: sourceKey)!
         // Codes: present and unique.
-        var codes: [String?] = (0..<source.count).map { keyColumn.keyText($0) }
+        let codes: [String?] = (0..<source.count).map { keyColumn.keyText($0) }
         var seen: [String: Int] = [:]
         for (i, code) in codes.enumerated() {
             guard let code else { continue }
@@ -393,7 +393,6 @@ extension ElectionDatabase {
                 add(.missingCount, totalFields[role], nil, "has no \(role) count")
             }
         }
-        codes.removeAll()
         return Prepared(wide: wide, units: units, parties: parties, totalFields: totalFields, findings: findings, notes: notes)
     }
 
