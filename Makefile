@@ -83,7 +83,7 @@ test: setup-test
 	$(MAKE) leakcheck
 	$(MAKE) examples
 	$(MAKE) docs
-	$(MAKE) fuzz FUZZ_SECONDS=20
+	$(MAKE) fuzz FUZZ_SECONDS=12
 	$(MAKE) sanitize
 
 # GEOS conversions in a loop under valgrind: no definitely or indirectly lost block.
