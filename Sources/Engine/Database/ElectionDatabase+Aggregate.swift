@@ -55,6 +55,8 @@ extension ElectionDatabase {
             if groupOf[g] == nil { groupOf[g] = order.count; order.append(g); members.append([]) }
             members[groupOf[g]!].append(i)
         }
+        // Each member's row in the results, once (nil: the unit has no results).
+        let memberRows: [[Int?]] = members.map { m in m.map { resultRow[unitKey.keyText($0) ?? ""] } }
         // Sums in member order, exact; nil when a member lacks the count or has no results.
         let counted = results.columns.dropFirst()
         var columns: [Column] = [Column(name: by, values: .text(order.map { Optional($0) })),
@@ -70,10 +72,10 @@ extension ElectionDatabase {
         var sums: [[Int64?]] = []
         for c in counted {
             guard case let .integer(v) = c.values else { continue }
-            let s: [Int64?] = try members.map { m in
+            let s: [Int64?] = try members.indices.map { g in
                 var total: Int64 = 0
-                for i in m {
-                    guard let r = resultRow[unitKey.keyText(i) ?? ""], let x = v[r] else { return nil }
+                for (i, row) in zip(members[g], memberRows[g]) {
+                    guard let r = row, let x = v[r] else { return nil }
                     let (t, overflow) = total.addingReportingOverflow(x)
                     guard !overflow else { throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: c.name), reason: "overflows the sum of its group") }
                     total = t

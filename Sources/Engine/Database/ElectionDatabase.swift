@@ -91,7 +91,7 @@ public final class ElectionDatabase {
         CREATE TABLE geovote_elections (name TEXT PRIMARY KEY NOT NULL, kind TEXT, date TEXT);
         CREATE TABLE geovote_parties (code TEXT PRIMARY KEY NOT NULL, name_ar TEXT, name_fr TEXT, colour TEXT);
         CREATE TABLE geovote_levels (election TEXT NOT NULL REFERENCES geovote_elections(name), level TEXT NOT NULL, layer TEXT NOT NULL,
-          unit_key TEXT NOT NULL, registered_field TEXT, voters_field TEXT, invalid_field TEXT, valid_field TEXT, parties TEXT NOT NULL,
+          unit_key TEXT NOT NULL, registered_field TEXT, voters_field TEXT, invalid_field TEXT, valid_field TEXT,
           boundaries TEXT NOT NULL, results TEXT, units INTEGER NOT NULL, imported TEXT NOT NULL, PRIMARY KEY (election, level));
         CREATE TABLE geovote_level_parties (election TEXT NOT NULL, level TEXT NOT NULL, k INTEGER NOT NULL, party TEXT NOT NULL,
           PRIMARY KEY (election, level, k));

@@ -212,12 +212,11 @@ extension ElectionDatabase {
             try party.bind(1, text: s.election); try party.bind(2, text: s.level); try party.bind(3, int64: Int64(k)); try party.bind(4, text: p)
             try party.run()
         }
-        let level = try db.prepare("INSERT INTO geovote_levels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")
+        let level = try db.prepare("INSERT INTO geovote_levels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))")
         try level.bind(1, text: s.election); try level.bind(2, text: s.level); try level.bind(3, text: s.layer); try level.bind(4, text: s.unitKey)
         for (k, role) in ["registered", "voters", "invalid", "valid"].enumerated() { try level.bind(5 + k, text: s.totalFields[role]) }
-        try level.bind(9, text: s.parties.joined(separator: ","))
-        try level.bind(10, text: s.boundaries); try level.bind(11, text: s.results)
-        try level.bind(12, int64: Int64(s.units.count))
+        try level.bind(9, text: s.boundaries); try level.bind(10, text: s.results)
+        try level.bind(11, int64: Int64(s.units.count))
         try level.run()
         let finding = try db.prepare("INSERT INTO geovote_findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         for f in s.findings {
@@ -405,6 +404,8 @@ extension ElectionDatabase {
         var order: [String] = [], rowOf: [String: Int] = [:]
         var partyOrder: [String] = [], partyIndex: [String: Int] = [:]
         var firstRecord: [Int] = []
+        // Each record's unit row and party index, computed once.
+        var unitOf = [Int](repeating: 0, count: long.count), partyOf = [Int](repeating: 0, count: long.count)
         for i in 0..<long.count {
             guard let code = keyColumn.keyText(i) else {
                 throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: key), reason: "has no code")
@@ -413,11 +414,13 @@ extension ElectionDatabase {
             let p = party.values.displayValue(i).trimmingCharacters(in: .whitespaces)
             guard !p.isEmpty else { throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: "party"), reason: "has no party code") }
             if partyIndex[p] == nil { partyIndex[p] = partyOrder.count; partyOrder.append(p) }
+            unitOf[i] = rowOf[code]!
+            partyOf[i] = partyIndex[p]!
         }
         var table = [[Int64?]](repeating: [Int64?](repeating: nil, count: order.count), count: partyOrder.count)
         var filled = [[Bool]](repeating: [Bool](repeating: false, count: order.count), count: partyOrder.count)
         for i in 0..<long.count {
-            let u = rowOf[keyColumn.keyText(i)!]!, p = partyIndex[party.values.displayValue(i).trimmingCharacters(in: .whitespaces)]!
+            let u = unitOf[i], p = partyOf[i]
             let location = DataLocation(file: file, record: i, field: "votes", value: votes.values.displayValue(i))
             guard !filled[p][u] else {
                 throw GeoVoteError.malformed(location, reason: "repeats party \(partyOrder[p]) of unit \(order[u])")
@@ -437,7 +440,7 @@ extension ElectionDatabase {
         var columns = [Column(name: key, values: .text(order.map { Optional($0) }))]
         for c in long.columns where ![key, "party", "votes"].contains(c.name) {
             for i in 0..<long.count {
-                let u = rowOf[keyColumn.keyText(i)!]!
+                let u = unitOf[i]
                 if c.values.displayValue(i) != c.values.displayValue(firstRecord[u]) {
                     throw GeoVoteError.malformed(DataLocation(file: file, record: i, field: c.name, value: c.values.displayValue(i)),
                                                  reason: "differs from record \(firstRecord[u]) of the same unit \(order[u]) ('\(c.values.displayValue(firstRecord[u]))')")

@@ -166,6 +166,9 @@ import Testing
         #expect(deleted == 0)
         let (_, appended) = try runTool("ogr2ogr", ["-append", "-f", "GPKG", dir + "/m.gpkg", Self.communes, "-nln", "communes", "-where", "code LIKE '01%'"])
         #expect(appended == 0)
-        #expect(try sqlite("SELECT rtreecheck('rtree_communes_geom'); SELECT count(*) FROM rtree_communes_geom; SELECT count(*) FROM communes;") == "ok\n\(800 + 83)\n\(800 + 83)\n")
+        let appendedCount = (0..<table.count).count { table.column(named: "code")!.values.displayValue($0).hasPrefix("01") }
+        #expect(appendedCount > 0)
+        let left = table.count - 700 + appendedCount
+        #expect(try sqlite("SELECT rtreecheck('rtree_communes_geom'); SELECT count(*) FROM rtree_communes_geom; SELECT count(*) FROM communes;") == "ok\n\(left)\n\(left)\n")
     }
 }
