@@ -18,14 +18,9 @@ struct Moran: ParsableCommand {
     @Argument(help: "The layer (.shp, .geojson, FILE.gpkg[:LAYER]).")
     var file: String
 
-    @Option(name: .long, help: "A numeric field, a share NUM/DEN (e.g. MP/valid), or eb:NUM/DEN.")
-    var field: String?
-
-    @Option(name: .long, help: "A share NUM/DEN (the same as --field NUM/DEN).")
-    var share: String?
+    @OptionGroup var variable: VariableChoice
 
     func validate() throws {
-        guard (field == nil) != (share == nil) else { throw ValidationError("give one variable: --field or --share") }
         // The library's check, as a usage error (exit 64).
         do { try GlobalOptions(permutations: permutations).validate() } catch { throw ValidationError("--\(error)") }
     }
@@ -60,7 +55,7 @@ struct Moran: ParsableCommand {
             let options = GlobalOptions(statistic: statistic, weights: weightsChoice.spec, geodesic: weightsChoice.geodesic,
                                         transform: transform?.value, permutations: permutations, seed: seed,
                                         draws: draws == .esda ? .esda : .keyed, missing: missing)
-            let result = try GlobalAnalysis.run(table, file: file, variable: VariableSpec(parsing: field ?? share ?? ""), options: options)
+            let result = try GlobalAnalysis.run(table, file: file, variable: variable.spec(), options: options)
             result.notes.forEach(printNote)
             result.weights.warnings.forEach { printNote("weights: " + $0) }
             if json {
@@ -78,3 +73,18 @@ extension GlobalStatistic: ExpressibleByArgument {}
 
 /// --draws of `moran`.
 enum GlobalDrawsArgument: String, ExpressibleByArgument, CaseIterable { case geovote, esda }
+
+/// --field or --share: the one variable of `moran`, `isa` and `ohsa`.
+struct VariableChoice: ParsableArguments {
+    @Option(name: .long, help: "A numeric field, a share NUM/DEN (e.g. MP/valid), or eb:NUM/DEN.")
+    var field: String?
+
+    @Option(name: .long, help: "A share NUM/DEN (the same as --field NUM/DEN).")
+    var share: String?
+
+    func validate() throws {
+        guard (field == nil) != (share == nil) else { throw ValidationError("give one variable: --field or --share") }
+    }
+
+    func spec() -> VariableSpec { VariableSpec(parsing: field ?? share ?? "") }
+}

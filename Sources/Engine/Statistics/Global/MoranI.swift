@@ -39,17 +39,10 @@ public struct MoranI: Sendable {
         }
         I = statistic(z)
         let (_, s1, s2) = w.momentSums
-        let nd = Double(n), n2 = nd * nd, s02 = s0 * s0
-        expected = -1 / (nd - 1)
-        varianceNormal = (n2 * s1 - nd * s2 + 3 * s02) / ((n2 - 1) * s02) - expected * expected
         var m4 = 0.0
         for v in z { m4 += v * v * v * v }
-        let k: Double = (m4 / nd) / ((m2 / nd) * (m2 / nd))
-        let a: Double = nd * ((n2 - 3 * nd + 3) * s1 - nd * s2 + 3 * s02)
-        let b: Double = k * ((n2 - nd) * s1 - 2 * nd * s2 + 6 * s02)
-        var vRand = a - b
-        vRand /= (nd - 1) * (nd - 2) * (nd - 3) * s02
-        varianceRandomization = vRand - expected * expected
+        let k: Double = (m4 / Double(n)) / ((m2 / Double(n)) * (m2 / Double(n)))
+        (expected, varianceNormal, varianceRandomization) = Self.moments(n: n, s0: s0, s1: s1, s2: s2, kurtosis: k)
         zNormal = (I - expected) / varianceNormal.squareRoot()
         pNormal = StandardNormal.twoSidedP(zNormal)
         zRandomization = (I - expected) / varianceRandomization.squareRoot()
@@ -61,5 +54,17 @@ public struct MoranI: Sendable {
         } else {
             pseudoP = nil
         }
+    }
+
+    /// E[I] and Var[I] under normality and randomisation from the weights'
+    /// sums S0, S1, S2 and the variable's kurtosis b2 = (m4/n) / (m2/n)².
+    static func moments(n: Int, s0: Double, s1: Double, s2: Double, kurtosis k: Double) -> (expected: Double, normal: Double, randomization: Double) {
+        let nd = Double(n), n2 = nd * nd, s02 = s0 * s0
+        let expected = -1 / (nd - 1)
+        let normal = (n2 * s1 - nd * s2 + 3 * s02) / ((n2 - 1) * s02) - expected * expected
+        let a: Double = nd * ((n2 - 3 * nd + 3) * s1 - nd * s2 + 3 * s02)
+        let b: Double = k * ((n2 - nd) * s1 - 2 * nd * s2 + 6 * s02)
+        let randomization = (a - b) / ((nd - 1) * (nd - 2) * (nd - 3) * s02) - expected * expected
+        return (expected, normal, randomization)
     }
 }
