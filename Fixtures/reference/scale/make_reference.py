@@ -19,6 +19,15 @@ Writes, per data set:
 - <set>_isa_given.csv: the bands for a given start and step (cap 75 % of the extent);
 - <set>_ohsa_bands.csv: those bands (features without a neighbour at a
   band left out of it, as ArcGIS Pro does);
+- <set>_ohsa_gistar.csv: Gi* on binary DistanceBand weights of the chosen
+  distance with self-weight 1 (ArcGIS's documented Ord-Getis z), its
+  two-sided p, and Gi_Bin from Benjamini-Hochberg at 0.10, 0.05 and 0.01
+  (each level: p_(k) <= k alpha / n for the largest k, re-implemented from
+  the paper); a feature without a neighbour within the band has no Gi*
+  (NaN, bin 0; GeoVote's convention; ArcGIS would compute it from the
+  feature alone) and is left out of n;
+- cell_size.csv: ArcGIS's fishnet cell size rule (scaleDecision on the
+  distinct locations' nearest-neighbour distances) for the point sets;
 - <set>_ohsa.csv: the OHSA scale decision (ISA with 3-sd outliers kept out
   of start and step; the first peak, else the highest, else the kNN rule).
 
@@ -32,6 +41,7 @@ import geopandas as gpd
 import libpysal
 import numpy as np
 import scipy
+import scipy.stats
 from scipy.spatial import cKDTree
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -132,6 +142,49 @@ def write_bands(path, title, rows):
     return first, highest
 
 
+def bh_cutoff(p, alpha):
+    """Benjamini-Hochberg: the largest p_(k) with p_(k) <= k alpha / n, or none (-1)."""
+    ps = np.sort(p)
+    n = len(ps)
+    ok = np.nonzero(ps <= np.arange(1, n + 1) * alpha / n)[0]
+    return ps[ok[-1]] if len(ok) else -1.0
+
+
+def gistar(xy, y, distance, path, title):
+    w = distance_band(xy, distance)
+    n = len(y)
+    xbar, s = y.mean(), np.sqrt((y ** 2).mean() - y.mean() ** 2)
+    z = np.empty(n)
+    for i in range(n):
+        if not w.neighbors[i]:
+            z[i] = np.nan  # no neighbour within the band: undefined (GeoVote's Gi* convention)
+            continue
+        nb = np.array(list(w.neighbors[i]) + [i])
+        wsum = len(nb)
+        num = y[nb].sum() - xbar * wsum
+        den = s * np.sqrt((n * wsum - wsum ** 2) / (n - 1))
+        z[i] = num / den
+    p = 2 * scipy.stats.norm.sf(np.abs(z))
+    cuts = [bh_cutoff(p[np.isfinite(p)], a) for a in (0.01, 0.05, 0.10)]
+    with open(path, "w") as f:
+        f.write(HEAD + "# " + title + " (binary DistanceBand, self-weight 1, Ord-Getis z, two-sided p, BH per level)\n")
+        f.write("i,z,p,bin\n")
+        for i in range(n):
+            level = 0 if not np.isfinite(p[i]) else 3 if p[i] <= cuts[0] else 2 if p[i] <= cuts[1] else 1 if p[i] <= cuts[2] else 0
+            f.write("%d,%r,%r,%d\n" % (i, float(z[i]), float(p[i]), level if z[i] > 0 else -level))
+
+
+def cell_size(xy):
+    u = np.unique(xy, axis=0)
+    d, _ = cKDTree(u).query(u, k=2)
+    d = d[:, 1]
+    d = d[d != 0]
+    avg, med = d.mean(), float(np.median(d))
+    larger, ratio = (avg, avg / med) if avg > med else (med, med / avg)
+    return larger * max(2.0, ratio)
+
+
+cell_sizes = []
 for name, (file, (num, den), start, step) in SETS.items():
     df = gpd.read_file(os.path.join(DATA, file))
     if df.geometry.geom_type.iloc[0] == "Point":
@@ -176,4 +229,12 @@ for name, (file, (num, den), start, step) in SETS.items():
         f.write("outliers,first_peak,highest_peak,k,knn_distance,source,distance\n")
         f.write("%d,%s,%s,%d,%r,%s,%r\n" % (ohsa_info["outliers"], "" if first is None else first + 1,
                                              "" if highest is None else highest + 1, k, float(knn), source, float(distance)))
+    gistar(xy, y, distance, os.path.join(HERE, name + "_ohsa_gistar.csv"), "%s %s: Gi* at %r" % (name, var, float(distance)))
+    if df.geometry.geom_type.iloc[0] == "Point":
+        cell_sizes.append((name, cell_size(xy)))
     print(name, "done")
+with open(os.path.join(HERE, "cell_size.csv"), "w") as f:
+    f.write(HEAD + "# OptimizedHotSpotAnalysis.scaleDecision on the distinct locations\n")
+    f.write("set,cell_size\n")
+    for name, size in cell_sizes:
+        f.write("%s,%r\n" % (name, float(size)))

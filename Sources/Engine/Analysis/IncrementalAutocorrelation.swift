@@ -147,10 +147,7 @@ public struct IncrementalAutocorrelation: Sendable {
     public static func run(_ table: FeatureTable, file: String, variable: VariableSpec, options: IncrementalOptions = IncrementalOptions(),
                            workers: Int = Parallel.defaultWorkerCount) throws -> IncrementalAutocorrelation {
         try options.validate()
-        let (all, subset) = try table.values(of: variable, missing: options.missing, file: file)
-        let y = subset.restrict(all)
-        let allPoints = try WeightsPoints(table: table, file: file)
-        let points = try WeightsPoints(x: subset.kept.map { allPoints.x[$0] }, y: subset.kept.map { allPoints.y[$0] })
+        let (y, points, subset, _) = try definedPoints(table, file: file, variable: variable, missing: options.missing)
         guard y.count >= 4 else { throw GeoVoteError.unsupported("\(y.count) features with a value of \(variable): Moran's I needs at least 4") }
         guard y.contains(where: { $0 != y[0] }) else {
             throw GeoVoteError.unsupported("\(variable) is the same (\(y[0])) for every feature: Moran's I is undefined")
@@ -162,6 +159,16 @@ public struct IncrementalAutocorrelation: Sendable {
                                             start: result.start, step: result.step, count: y.count, leftOut: table.count - y.count,
                                             pattern: result.pattern, decisions: result.decisions, notes: notes)
         return result
+    }
+
+    /// The features with a value of `variable`: the values, their points
+    /// (polygon centroids), which they are, and the points of every feature.
+    static func definedPoints(_ table: FeatureTable, file: String, variable: VariableSpec, missing: MissingValuePolicy) throws
+        -> (values: [Double], points: WeightsPoints, subset: DefinedSubset, allPoints: WeightsPoints) {
+        let (all, subset) = try table.values(of: variable, missing: missing, file: file)
+        let allPoints = try WeightsPoints(table: table, file: file)
+        let points = try WeightsPoints(x: subset.kept.map { allPoints.x[$0] }, y: subset.kept.map { allPoints.y[$0] })
+        return (subset.restrict(all), points, subset, allPoints)
     }
 
     /// The bands on given values and points (no missing values).
