@@ -226,6 +226,21 @@ enum Workloads {
                 precondition(!sums.isEmpty)
             }
         },
+        Workload(name: "isa", summary: "incremental spatial autocorrelation of the PJD share: 10 distance bands with ArcGIS's default start and step (communes' centroids)", items: { $0 }) { context in
+            let path = try context.communesShapefile()
+            let table = try ShapefileReader().read(path)
+            return { _ = try IncrementalAutocorrelation.run(table, file: path, variable: VariableSpec(parsing: "PJD/valid")) }
+        },
+        Workload(name: "ohsa", summary: "optimized hot-spot analysis of the PJD share: outliers, 10 ISA bands, the chosen band, Gi* with FDR bins", items: { $0 }) { context in
+            let path = try context.communesShapefile()
+            let table = try ShapefileReader().read(path)
+            return { _ = try OptimizedHotSpots.run(table, file: path, variable: VariableSpec(parsing: "PJD/valid")) }
+        },
+        Workload(name: "ohsa-hexagon", summary: "optimized hot-spot analysis of the stations summed into hexagons (ArcGIS's cell size), PJD share of the sums", items: { $0 }) { context in
+            let path = try context.stationsShapefile()
+            let stations = try ShapefileReader().read(path)
+            return { _ = try OptimizedHotSpots.run(stations, file: path, variable: VariableSpec(parsing: "PJD/valid"), options: OptimizedHotSpotOptions(aggregation: .hexagon)) }
+        },
         Workload(name: "dbscan", summary: "DBSCAN of the stations, eps 2 km × √(40,000/n), min_samples 10 (scikit-learn's conventions)", items: { $0 }) { context in
             let points = try ClusterPoints(table: ShapefileReader().read(context.stationsShapefile()))
             let eps = BenchData.dbscanEps(context.size)

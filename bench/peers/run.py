@@ -167,6 +167,30 @@ def p_band_libpysal(size, threads):
     return lambda: DistanceBand(xy, threshold=t, binary=True, silence_warnings=True)
 
 
+def p_isa_esda(size, threads):
+    """esda Moran on libpysal DistanceBand weights for ArcGIS's 10 default
+    bands (start: the largest nearest-neighbour distance x 1.0001, step:
+    the mean one; capped at the standard distance), as GeoVote's isa."""
+    import esda
+    import numpy as np
+    import pyogrio
+    from libpysal.weights import DistanceBand
+    from scipy.spatial import cKDTree
+    xy = centroids(size)
+    gdf = pyogrio.read_dataframe(communes(size), read_geometry=False)
+    y = gdf["PJD"].to_numpy(float) / gdf["valid"].to_numpy(float)
+    d = cKDTree(xy).query(xy, k=2)[0][:, 1]
+    start, step = d.max() * 1.0001, d.mean()
+    cap = np.sqrt(((xy - xy.mean(0)) ** 2).mean(0).sum())
+    cuts = start + step * np.arange(10)
+    if (cuts > cap).any():
+        cuts = start + (cap - start) / 10 * np.arange(10)
+
+    def run():
+        return [esda.Moran(y, DistanceBand(xy, threshold=c, binary=True, silence_warnings=True), permutations=0).z_rand for c in cuts]
+    return run
+
+
 def p_knn_libpysal(size, threads):
     from libpysal.weights import KNN
     xy = centroids(size)
@@ -438,6 +462,7 @@ PEERS = [
     ("rook", "pygeoda rook_weights", p_rook_pygeoda),
     ("distance-band", "scipy cKDTree sparse_distance_matrix", p_band_scipy),
     ("distance-band", "libpysal DistanceBand", p_band_libpysal),
+    ("isa", "esda Moran on libpysal DistanceBand, 10 bands", p_isa_esda),
     ("knn8", "libpysal KNN", p_knn_libpysal),
     ("knn8", "scipy cKDTree query", p_knn_scipy),
     ("knn8", "scikit-learn NearestNeighbors", p_knn_sklearn),

@@ -233,86 +233,109 @@ public struct IncrementalAutocorrelation: Sendable {
         return (first, best)
     }
 
-    /// Moran's I at each cutoff, from one neighbour search at the largest.
+    /// Moran's I at each cutoff (ascending), in two neighbour searches at
+    /// the largest: the first counts each feature's neighbours per band, the
+    /// second adds the cross products and the weights' sums S0, S1, S2 of
+    /// every band at once. Nothing per link is stored, so memory is
+    /// O(n × bands) however many neighbours a band holds.
     static func bandStatistics(_ y: [Double], points: WeightsPoints, cutoffs: [Double], options: IncrementalOptions,
                                workers: Int) throws -> [BandMoran] {
-        let n = y.count
-        let largest = cutoffs.max()!
+        let n = y.count, bandCount = cutoffs.count
+        let largest = cutoffs.last!
         let tree = points.tree()
         let radius = points.treeRadius(for: largest)
         let colocated = options.colocatedNeighbours
-        // Each point's neighbours within the largest band, nearest first (ties by index).
-        let rows = Parallel.map(count: n, grain: 256, workers: workers) { i -> (neighbours: [Int32], distances: [Double]) in
-            var hits = tree.within(radius: radius, of: i).compactMap { hit -> (Int, Double)? in
-                let d = points.distance(fromSquared: hit.squaredDistance)
-                return d <= largest && (colocated || d > 0) ? (hit.index, d) : nil
-            }
-            hits.sort { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            return (hits.map { Int32($0.0) }, hits.map(\.1))
+        /// The first band that holds a neighbour at squared tree distance d2 (nil: none).
+        let firstBand: @Sendable (Double) -> Int? = { d2 in
+            let d = points.distance(fromSquared: d2)
+            guard d <= largest, colocated || d > 0 else { return nil }
+            var lo = 0, hi = bandCount - 1
+            while lo < hi { let mid = (lo + hi) / 2; if d <= cutoffs[mid] { hi = mid } else { lo = mid + 1 } }
+            return lo
         }
-        // Flat, nearest first, for the per-band passes.
-        var starts = [Int](repeating: 0, count: n + 1)
-        for i in 0..<n { starts[i + 1] = starts[i] + rows[i].neighbours.count }
-        let offsets = starts
-        let neighbours = rows.flatMap(\.neighbours), distances = rows.flatMap(\.distances)
+        // k[i * bandCount + b]: neighbours of i within band b.
+        let counts = Parallel.map(count: n, grain: 256, workers: workers) { i -> [Int32] in
+            var c = [Int32](repeating: 0, count: bandCount)
+            tree.forEach(within: radius, of: i) { _, d2 in if let b = firstBand(d2) { c[b] += 1 } }
+            for b in 1..<max(1, bandCount) { c[b] += c[b - 1] }
+            return c
+        }
+        let k = counts.flatMap { $0 }
         let row = options.rowStandardize, exclude = options.islands == .exclude
-        var bands: [BandMoran] = []
-        for (b, cutoff) in cutoffs.enumerated() {
-            // k_i: neighbours within this band (a prefix of each row).
-            let k = Parallel.map(count: n, grain: 4096, workers: workers) { i -> Int in
-                var lo = offsets[i], hi = offsets[i + 1]
-                while lo < hi { let mid = (lo + hi) / 2; if distances[mid] <= cutoff { lo = mid + 1 } else { hi = mid } }
-                return lo - offsets[i]
-            }
-            let islands = k.count { $0 == 0 }
-            guard islands < n else {
-                throw GeoVoteError.unsupported("no feature has a neighbour within \(String(format: "%.4f", cutoff)) (band \(b + 1)): give a larger --start")
-            }
-            // The features in this band's statistic, their mean and moments.
-            let inBand: (Int) -> Bool = { i in !exclude || k[i] > 0 }
-            let count = exclude ? n - islands : n
+        // Each band's features (without islands when excluded), their mean and moments.
+        var islands = [Int](repeating: 0, count: bandCount), members = islands
+        var means = [Double](repeating: 0, count: bandCount), m2 = means, m4 = means
+        for b in 0..<bandCount {
             var sum = 0.0
-            for i in 0..<n where inBand(i) { sum += y[i] }
-            let mean = sum / Double(count)
-            var m2 = 0.0, m4 = 0.0
-            for i in 0..<n where inBand(i) { let d = y[i] - mean; m2 += d * d; m4 += d * d * d * d }
-            guard count >= 4, m2 > 0 else {
-                throw GeoVoteError.unsupported("band \(b + 1) (\(String(format: "%.4f", cutoff))): fewer than 4 features with neighbours, or one value among them: Moran's I is undefined")
+            for i in 0..<n where !(exclude && k[i * bandCount + b] == 0) { sum += y[i]; members[b] += 1 }
+            islands[b] = (0..<n).count { k[$0 * bandCount + b] == 0 }
+            guard islands[b] < n else {
+                throw GeoVoteError.unsupported("no feature has a neighbour within \(String(format: "%.4f", cutoffs[b])) (band \(b + 1)): give a larger --start")
             }
-            // Σ_i w_i. z_i Σ_j z_j, S0, S1 = ½ Σ_ij (w_ij + w_ji)², S2 = Σ_i (w_i. + w_.i)²,
-            // with w_ij = 1/k_i (row) or 1 (binary) on the symmetric band; in
-            // chunks fixed by n, added in chunk order.
-            let chunks = Parallel.chunks(count: n, grain: 2048)
-            let partial = Parallel.map(count: chunks.count, grain: 1, workers: workers) { c -> (Double, Double, Double, Double) in
-                var cross = 0.0, s0 = 0.0, s1 = 0.0, s2 = 0.0
-                for i in chunks[c] where k[i] > 0 {
-                    let wi = row ? 1 / Double(k[i]) : 1
-                    var lag = 0.0, column = 0.0
-                    for e in offsets[i]..<(offsets[i] + k[i]) {
-                        let j = Int(neighbours[e])
-                        let wj = row ? 1 / Double(k[j]) : 1
-                        lag += y[j] - mean
-                        column += wj
-                        s1 += (wi + wj) * (wi + wj)
+            means[b] = sum / Double(members[b])
+            for i in 0..<n where !(exclude && k[i * bandCount + b] == 0) {
+                let d = y[i] - means[b]
+                m2[b] += d * d
+                m4[b] += d * d * d * d
+            }
+            guard members[b] >= 4, m2[b] > 0 else {
+                throw GeoVoteError.unsupported("band \(b + 1) (\(String(format: "%.4f", cutoffs[b]))): fewer than 4 features with neighbours, or one value among them: Moran's I is undefined")
+            }
+        }
+        let mean = means
+        // w_jb of every neighbour j: 1/k_jb (row) or 1; 0 for an island (never read).
+        let weightOf = k.map { row ? ($0 > 0 ? 1 / Double($0) : 0) : 1 }
+        // Per band, in chunks fixed by n and added in chunk order:
+        // Σ_i w_i z_i Σ_j z_j, S0, S1 = ½ Σ_ij (w_ij + w_ji)², S2 = Σ_i (w_i. + w_.i)²,
+        // with w_ij = 1/k_i (row) or 1 (binary) on the symmetric band.
+        let chunks = Parallel.chunks(count: n, grain: 512)
+        let partial = Parallel.map(count: chunks.count, grain: 1, workers: workers) { c -> [Double] in
+            var acc = [Double](repeating: 0, count: 4 * bandCount)
+            var ySum = [Double](repeating: 0, count: bandCount), wSum = ySum, w2Sum = ySum
+            for i in chunks[c] {
+                for b in 0..<bandCount { ySum[b] = 0; wSum[b] = 0; w2Sum[b] = 0 }
+                // The neighbours again, by the band that first holds them.
+                tree.forEach(within: radius, of: i) { j, d2 in
+                    guard let lo = firstBand(d2) else { return }
+                    ySum[lo] += y[j]
+                    let base = j * bandCount
+                    for b in lo..<bandCount {
+                        let wj = weightOf[base + b]
+                        wSum[b] += wj
+                        w2Sum[b] += wj * wj
                     }
-                    cross += wi * (y[i] - mean) * lag
-                    s0 += wi * Double(k[i])
-                    s2 += (wi * Double(k[i]) + column) * (wi * Double(k[i]) + column)
                 }
-                return (cross, s0, s1, s2)
+                var lagY = 0.0
+                for b in 0..<bandCount {
+                    lagY += ySum[b]
+                    let ki = Double(k[i * bandCount + b])
+                    guard ki > 0 else { continue }
+                    let wi = row ? 1 / ki : 1
+                    let lag = lagY - ki * mean[b]
+                    acc[4 * b] += wi * (y[i] - mean[b]) * lag
+                    acc[4 * b + 1] += wi * ki
+                    acc[4 * b + 2] += ki * wi * wi + 2 * wi * wSum[b] + w2Sum[b]
+                    acc[4 * b + 3] += (wi * ki + wSum[b]) * (wi * ki + wSum[b])
+                }
             }
-            var cross = 0.0, s0 = 0.0, s1 = 0.0, s2 = 0.0
-            for p in partial { cross += p.0; s0 += p.1; s1 += p.2; s2 += p.3 }
-            s1 /= 2
-            let I = Double(count) / s0 * cross / m2
-            let kurtosis = (m4 / Double(count)) / ((m2 / Double(count)) * (m2 / Double(count)))
-            let moments = MoranI.moments(n: count, s0: s0, s1: s1, s2: s2, kurtosis: kurtosis)
+            return acc
+        }
+        var total = [Double](repeating: 0, count: 4 * bandCount)
+        for p in partial { for e in 0..<total.count { total[e] += p[e] } }
+        var bands: [BandMoran] = []
+        for b in 0..<bandCount {
+            let (cross, s0, s1, s2) = (total[4 * b], total[4 * b + 1], total[4 * b + 2] / 2, total[4 * b + 3])
+            let count = Double(members[b])
+            let I = count / s0 * cross / m2[b]
+            let kurtosis = (m4[b] / count) / ((m2[b] / count) * (m2[b] / count))
+            let moments = MoranI.moments(n: members[b], s0: s0, s1: s1, s2: s2, kurtosis: kurtosis)
             let variance = options.assumption == .normality ? moments.normal : moments.randomization
             guard variance > 0 else {
-                throw GeoVoteError.unsupported("band \(b + 1) (\(String(format: "%.4f", cutoff))): the variance of Moran's I is not positive (\(variance)); the band is degenerate")
+                throw GeoVoteError.unsupported("band \(b + 1) (\(String(format: "%.4f", cutoffs[b]))): the variance of Moran's I is not positive (\(variance)); the band is degenerate")
             }
             let z = (I - moments.expected) / variance.squareRoot()
-            bands.append(BandMoran(band: b + 1, distance: cutoff, meanNeighbours: Double(k.reduce(0, +)) / Double(n), islands: islands,
+            let links = (0..<n).reduce(0) { $0 + Int(k[$1 * bandCount + b]) }
+            bands.append(BandMoran(band: b + 1, distance: cutoffs[b], meanNeighbours: Double(links) / Double(n), islands: islands[b],
                                    I: I, expected: moments.expected, variance: variance, z: z, p: StandardNormal.twoSidedP(z)))
         }
         return bands

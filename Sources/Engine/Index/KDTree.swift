@@ -173,12 +173,25 @@ public struct KDTree: Sendable {
     }
 
     public func within(radius: Double, of q: (Double, Double, Double), excluding: Int = -1) -> [(index: Int, squaredDistance: Double)] {
-        guard !nodes.isEmpty else { return [] }
+        var result: [(index: Int, squaredDistance: Double)] = []
+        forEach(within: radius, of: q, excluding: excluding) { result.append(($0, $1)) }
+        result.sort { $0.index < $1.index }
+        return result
+    }
+
+    /// Calls `body(index, squaredDistance)` for every point within `radius`
+    /// of point `i` (inclusive), excluding `i`, in the tree's order (fixed
+    /// by the points, not sorted): for sums that need no list.
+    public func forEach(within radius: Double, of i: Int, _ body: (Int, Double) -> Void) {
+        forEach(within: radius, of: point(i), excluding: i, body)
+    }
+
+    func forEach(within radius: Double, of q: (Double, Double, Double), excluding: Int, _ body: (Int, Double) -> Void) {
+        guard !nodes.isEmpty else { return }
         let r2 = radius * radius
         // Clearly inside or outside by squared distance; the square root
         // (the exact test, d ≤ radius) only near the boundary.
         let inside = r2 * (1 - 1e-12), outside = r2 * (1 + 1e-12)
-        var result: [(index: Int, squaredDistance: Double)] = []
         var stack: [Int32] = [0]
         stack.reserveCapacity(64)
         while let top = stack.popLast() {
@@ -189,14 +202,12 @@ public struct KDTree: Sendable {
                     let j = Int(order[slot])
                     if j == excluding { continue }
                     let d = squaredDistance(j, to: q)
-                    if d < inside || (d <= outside && d.squareRoot() <= radius) { result.append((j, d)) }
+                    if d < inside || (d <= outside && d.squareRoot() <= radius) { body(j, d) }
                 }
             } else {
                 stack.append(node.left)
                 stack.append(node.right)
             }
         }
-        result.sort { $0.index < $1.index }
-        return result
     }
 }
