@@ -57,6 +57,9 @@ run: build
 	  --output $(OUT)/stations_hdbscan.csv
 	$(RELEASE_BIN)/geovote cluster $(OUT)/morocco/stations_utm29n.shp --method dbscan --eps 2000 --min-samples 5000 --weight registered \
 	  --id code --output $(OUT)/stations_dbscan.geojson
+	$(RELEASE_BIN)/geovote isa Fixtures/morocco/communes_utm29n.shp --share PJD/valid --output $(OUT)/morocco_isa_pjd.csv
+	$(RELEASE_BIN)/geovote ohsa Fixtures/morocco/communes_utm29n.shp --share PJD/valid --output $(OUT)/morocco_ohsa_pjd.shp
+	$(RELEASE_BIN)/geovote ohsa $(OUT)/morocco/stations_utm29n.shp --share PJD/valid --aggregate hexagon --output $(OUT)/stations_ohsa_hex_pjd.geojson
 	$(RELEASE_BIN)/geovote zones Fixtures/morocco/communes_utm29n.shp --parties all/valid --id code --output $(OUT)/morocco_zones.geojson
 	$(RELEASE_BIN)/geovote zones Fixtures/morocco/communes_utm29n.shp --share PJD/valid --id code --top 3 --output $(OUT)/morocco_zones_pjd.shp
 	$(RELEASE_BIN)/geovote raster Fixtures/morocco/communes_utm29n.shp --method coverage --all-parties --turnout voters/registered \
