@@ -121,7 +121,10 @@ public struct OptimizedHotSpots: Sendable {
 
     /// - Parameters:
     ///   - table: points or polygons in a projected CRS.
+    ///   - file: its path, named in errors.
     ///   - variable: the analysis field or share, evaluated after aggregation (`units` counts the points).
+    ///   - options: aggregation, cell size, distance, inference.
+    ///   - workers: threads (the result does not depend on it).
     /// - Throws: `GeoVoteError` for fewer than 30 features or 60 incidents,
     ///   a constant variable, all points at one location, a geographic CRS.
     public static func run(_ table: FeatureTable, file: String, variable: VariableSpec, options: OptimizedHotSpotOptions = OptimizedHotSpotOptions(),
