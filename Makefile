@@ -76,6 +76,7 @@ run: build
 	$(RELEASE_BIN)/geovote db swing $(OUT)/morocco.gpkg --from legislative-2016 --to legislative-2021 --level commune --output $(OUT)/morocco.gpkg:swing_2016_2021
 	$(RELEASE_BIN)/geovote hotspots $(OUT)/morocco.gpkg:swing_2016_2021 --field d_PJD --statistic gistar --weights queen --id unit \
 	  --output $(OUT)/morocco.gpkg:hotspots_swing_pjd
+	$(RELEASE_BIN)/geovote transitions $(OUT)/morocco.gpkg --share PJD/valid --from 2016 --to 2021 --output $(OUT)/morocco_pjd_transitions.csv
 	$(RELEASE_BIN)/geovote db list $(OUT)/morocco.gpkg
 
 # Optimised, as the tools are used: the permutation tests run up to 999,999

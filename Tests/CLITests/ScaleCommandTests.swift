@@ -56,4 +56,39 @@ import Testing
         let few = try Self.geovote(["ohsa", Fixtures.path("reference/data/columbus.shp"), "--field", "CRIME", "--aggregate", "fishnet", "--output", dir + "/f.shp"])
         #expect(few.status == 1 && !FileManager.default.fileExists(atPath: dir + "/f.shp"), "\(few.error)")
     }
+
+    @Test func ohsaRefusesABandWithoutNeighbours() throws {
+        let dir = Fixtures.scratch()
+        let run = try Self.geovote(["ohsa", Self.communes, "--share", "PJD/valid", "--distance", "1", "--output", dir + "/h.shp"])
+        #expect(run.status == 1 && run.error.contains("no feature has a neighbour"), "\(run.error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/h.shp"))
+    }
+
+    /// The spelling: `geovote transitions DB.gpkg --share MP/valid --from 2016 --to 2021 --output OUT`.
+    @Test func transitionsBetweenTwoElections() throws {
+        let dir = Fixtures.scratch()
+        let db = dir + "/m.gpkg"
+        #expect(try Self.geovote(["db", "create", db]).status == 0)
+        for (name, extra) in [("legislative-2021", [String]()), ("legislative-2016", ["--results", Fixtures.path("reference/database/results_2016.csv"), "--key", "code:code"])] {
+            var args = ["db", "import", db, "--election", name, "--level", "commune", "--boundaries", Self.communes]
+            args += extra.isEmpty ? ["--key", "code"] : extra
+            let imported = try Self.geovote(args)
+            #expect(imported.status == 0, "\(imported.error)")
+        }
+        let out = dir + "/t.csv"
+        let run = try Self.geovote(["transitions", db, "--share", "MP/valid", "--from", "2016", "--to", "2021", "--output", out])
+        #expect(run.status == 0, "\(run.error)")
+        let counts = try Fixtures.csv("reference/transitions/same_MP_counts.csv")
+        #expect(run.output.contains("HH    " + ["HH", "LH", "LL", "HL"].map { counts[0][$0]!.leftPadded(7) }.joined(separator: " ")), "\(run.output)")
+        let rows = try Fixtures.csv(atPath: out)
+        let ref = try Fixtures.csv("reference/transitions/same_MP.csv")
+        #expect(rows.map { $0["move_type"]! } == ref.map { $0["move_type"]! })
+        for column in ["unit", "s0_MP", "s1_MP", "q_from", "q_to", "from", "to", "transition", "move_type"] { #expect(rows[0][column] != nil, "\(column)") }
+        let bad = try Self.geovote(["transitions", db, "--share", "MP/registered", "--from", "2016", "--to", "2021", "--output", out])
+        #expect(bad.status == 64, "\(bad.error)")
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }

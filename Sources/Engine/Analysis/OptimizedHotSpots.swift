@@ -221,6 +221,13 @@ public struct OptimizedHotSpots: Sendable {
         }
         // Gi* on the band, coincident points neighbours (ArcGIS).
         let w = try SpatialWeights.distanceBand(allPoints, threshold: distance, includeColocated: true, workers: workers)
+        let alone = subset.kept.count { w.offsets[$0 + 1] == w.offsets[$0] }
+        guard alone < subset.kept.count else {
+            throw GeoVoteError.unsupported("no feature has a neighbour within the distance band \(text(distance)): every Gi* would be undefined; give a larger --distance")
+        }
+        if alone > 0 {
+            decisions.append("\(alone) feature\(alone == 1 ? " has" : "s have") no neighbour within \(text(distance)): no Gi* for \(alone == 1 ? "it" : "them") (left out of the false discovery rate)")
+        }
         let hotOptions = HotSpotOptions(statistics: [.giStar], weights: .distanceBand(threshold: distance), transform: .binary,
                                         permutations: options.permutations, seed: options.seed, correction: options.correction, convention: .arcgis)
         let results = try HotSpotAnalysis.run(layer, file: file, variables: [variable], options: hotOptions,
