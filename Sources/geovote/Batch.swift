@@ -4,7 +4,7 @@ import Foundation
 
 struct Batch: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run several hot-spot analyses, clusterings, zones and rasters described in a JSON job file.",
+        abstract: "Run several hot-spot analyses, clusterings, zones, rasters and optimized hot spots described in a JSON job file.",
         discussion: """
         The file holds "jobs", a list of objects with the options of geovote \
         hotspots (input, field or share, statistic, output, and any of weights, \
@@ -27,7 +27,7 @@ struct Batch: ParsableCommand {
         geovote raster (method, fields or all_parties, total, turnout, resolution, \
         extent as [xmin, ymin, xmax, ymax], like, bandwidth (a number or "cv"), \
         adaptive, kernel, truncation (a number or "none"), counts, overviews, png, \
-        png_band, output).
+        png_band, output). "command": "ohsa" runs geovote ohsa (field or share,         aggregate, cell_size, distance, permutations, seed, correction, names, output).
         Every job is checked before any runs (options, inputs readable, fields \
         present, output folders writable, no output over an input); a failing \
         check or job stops the batch (exit 1) with one line naming the job and \
@@ -53,6 +53,7 @@ struct Batch: ParsableCommand {
                     case let .cluster(job): try Cluster.run(job)
                     case let .zones(job): try Zones.run(job)
                     case let .raster(job): try RasterCommand.run(job)
+                    case let .ohsa(job): try Ohsa.run(job)
                     }
                 } catch let error as GeoVoteError {
                     throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "job \(k + 1): \(error)")

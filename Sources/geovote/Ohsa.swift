@@ -60,57 +60,30 @@ struct Ohsa: ParsableCommand {
     @OptionGroup var out: OutputOptions
     @OptionGroup var common: CommonOptions
 
+    func job() throws -> OptimizedHotSpotJob {
+        var job = OptimizedHotSpotJob(input: file, variable: variable.field ?? variable.share ?? "", aggregate: aggregate, cellSize: cellSize,
+                                      distance: distance, permutations: permutations, seed: seed, correction: correction, naming: names,
+                                      output: output, encoding: try common.apply(), outputEncoding: try out.writeOptions().encoding, keepCRS: out.keepCrs)
+        job.commandLine = (["geovote"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
+        return job
+    }
+
     func validate() throws {
-        if let aggregate, aggregate.isEmpty { throw ValidationError("--aggregate is hexagon, fishnet or a polygon layer") }
-        if cellSize != nil, !["hexagon", "fishnet"].contains(aggregate?.lowercased() ?? "") {
-            throw ValidationError("--cell-size is the size of a --aggregate hexagon or fishnet grid")
-        }
-        do { try OptimizedHotSpotOptions(cellSize: nil, distance: distance, permutations: permutations, correction: correction).validate() } catch {
-            throw ValidationError("\(error)")
-        }
-        if names == .geoda { throw ValidationError("--names is geovote or arcgis") }
+        // The library's checks that need no file, as usage errors (exit 64).
+        let job = OptimizedHotSpotJob(input: file, variable: "", aggregate: aggregate, cellSize: cellSize, distance: distance,
+                                      permutations: permutations, seed: seed, correction: correction, naming: names, output: output)
+        do { try job.validate(inputWrittenEarlier: true) } catch { throw ValidationError("\(error)") }
     }
 
     func run() throws {
-        try common.withLayer(file) { table in
-            var aggregation: IncidentAggregation?
-            switch aggregate?.lowercased() {
-            case nil: aggregation = nil
-            case "hexagon": aggregation = .hexagon
-            case "fishnet": aggregation = .fishnet
-            default:
-                let (polygons, notes) = try LayerIO.read(aggregate!, options: .init(encoding: try common.apply()))
-                notes.forEach(printNote)
-                aggregation = .polygons(polygons, file: aggregate!)
-            }
-            let options = OptimizedHotSpotOptions(aggregation: aggregation, cellSize: cellSize, distance: distance,
-                                                  permutations: permutations, seed: seed, correction: correction)
-            try out.check(table, for: output)
-            let result = try OptimizedHotSpots.run(table, file: file, variable: variable.spec(), options: options)
-            result.notes.forEach(printNote)
-            result.decisions.forEach { print($0) }
-            let format = try LayerIO.Format(path: output)
-            let layout = HotSpotTableOptions(naming: names, shortNames: format == .shapefile && names == .geovote, keep: .all, index: format == .csv)
-            let written = try result.hotSpots.table(from: result.layer, file: file, options: layout)
-            var write = try out.writeOptions()
-            let commandLine = (["geovote"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
-            write.provenance = Provenance(command: "ohsa", parameters: commandLine + "\n" + result.decisions.joined(separator: "\n"), inputs: [file])
-            try LayerIO.write(written.table, to: output, options: write).forEach(printNote)
-            let decisions = Ohsa.decisionsPath(output)
-            try AtomicFile.write(Data((["# " + commandLine] + result.decisions).joined(separator: "\n").appending("\n").utf8), to: decisions)
-            print("wrote \(result.layer.count) features to \(output) (decisions in \(decisions))")
-        }
+        let job = try job()
+        try runReportingErrors { try Self.run(job) }
     }
 
-    /// `h.shp` → `h.ohsa.txt`; `db.gpkg:layer` → `db.layer.ohsa.txt`.
-    static func decisionsPath(_ output: String) -> String {
-        var path = output
-        var layer = ""
-        if let colon = path.range(of: ".gpkg:", options: [.caseInsensitive, .backwards]) {
-            layer = "." + path[colon.upperBound...]
-            path = String(path[..<colon.lowerBound]) + ".gpkg"
-        }
-        if let dot = path.lastIndex(of: "."), !path[dot...].contains("/") { path = String(path[..<dot]) }
-        return path + layer + ".ohsa.txt"
+    static func run(_ job: OptimizedHotSpotJob) throws {
+        let report = try job.run()
+        report.notes.forEach(printNote)
+        report.result.decisions.forEach { print($0) }
+        print("wrote \(report.result.layer.count) features to \(job.output) (decisions in \(job.decisionsPath))")
     }
 }

@@ -57,6 +57,22 @@ import Testing
         #expect(few.status == 1 && !FileManager.default.fileExists(atPath: dir + "/f.shp"), "\(few.error)")
     }
 
+    /// A batch job "command": "ohsa" writes the same file as the command.
+    @Test func ohsaFromABatchJob() throws {
+        let dir = Fixtures.scratch()
+        let jobs = dir + "/jobs.json"
+        try Data(#"{"jobs": [{"command": "ohsa", "input": "\#(Self.communes)", "share": "PJD/valid", "output": "b.csv"}]}"#.utf8).write(to: URL(fileURLWithPath: jobs))
+        let batch = try Self.geovote(["batch", jobs])
+        #expect(batch.status == 0, "\(batch.error)")
+        let direct = try Self.geovote(["ohsa", Self.communes, "--share", "PJD/valid", "--output", dir + "/d.csv"])
+        #expect(direct.status == 0, "\(direct.error)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/b.csv")) == Data(contentsOf: URL(fileURLWithPath: dir + "/d.csv")))
+        #expect(FileManager.default.fileExists(atPath: dir + "/b.ohsa.txt"))
+        try Data(#"{"jobs": [{"command": "ohsa", "input": "\#(Self.communes)", "output": "b.csv"}]}"#.utf8).write(to: URL(fileURLWithPath: jobs))
+        let missing = try Self.geovote(["batch", jobs])
+        #expect(missing.status == 1 && missing.error.contains("'field' or 'share'"), "\(missing.error)")
+    }
+
     @Test func ohsaRefusesABandWithoutNeighbours() throws {
         let dir = Fixtures.scratch()
         let run = try Self.geovote(["ohsa", Self.communes, "--share", "PJD/valid", "--distance", "1", "--output", dir + "/h.shp"])

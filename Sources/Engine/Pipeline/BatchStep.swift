@@ -9,12 +9,14 @@ public enum BatchStep: Sendable, Hashable {
     case cluster(ClusterJob)
     case zones(ZonesJob)
     case raster(RasterJob)
+    case ohsa(OptimizedHotSpotJob)
 
     public enum Report: Sendable {
         case hotSpots(HotSpotJob.Report)
         case cluster(ClusterJob.Report)
         case zones(ZonesJob.Report)
         case raster(RasterJob.Report)
+        case ohsa(OptimizedHotSpotJob.Report)
     }
 
     public var input: String {
@@ -23,6 +25,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .cluster(j): j.input
         case let .zones(j): j.input
         case let .raster(j): j.input
+        case let .ohsa(j): j.input
         }
     }
 
@@ -33,6 +36,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .cluster(j): [j.output] + (j.treeOutput.map { [$0] } ?? []) + (j.zonesOutput.map { [$0] } ?? [])
         case let .zones(j): [j.output]
         case let .raster(j): [j.output] + (j.png.map { [$0] } ?? [])
+        case let .ohsa(j): [j.output, j.decisionsPath]
         }
     }
 
@@ -42,6 +46,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .cluster(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .zones(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .raster(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .ohsa(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         }
     }
 
@@ -66,6 +71,15 @@ public enum BatchStep: Sendable, Hashable {
         "counts": "true: FIELD_count bands too", "overviews": "GeoTIFF overview factors", "png": "a quick-look PNG", "png_band": "the band it draws",
         "weight_raster": "coverage: a raster of cell weights (population)", "weight_band": "its band (default 1)",
         "encoding": "input encoding",
+    ]
+
+    /// The keys of an optimized hot-spot job (`geovote ohsa`'s options).
+    public static let ohsaKeys: [String: String] = [
+        "command": "ohsa", "input": "points or polygons in a projected CRS", "output": "the output (.shp, .geojson, .csv, FILE.gpkg[:LAYER])",
+        "field": "the analysis field", "share": "the share NUM/DEN", "aggregate": "hexagon | fishnet | a polygon layer",
+        "cell_size": "the grid's cell size (CRS units)", "distance": "the Gi* distance band (CRS units)", "permutations": "a whole number ≥ 0",
+        "seed": "a whole number ≥ 0", "correction": "fdr | by | none", "names": "geovote | arcgis", "encoding": "input encoding",
+        "output_encoding": "shapefile output encoding", "keep_crs": "true: GeoJSON keeps a projected CRS",
     ]
 
     /// The keys of a zones job.
@@ -97,7 +111,8 @@ extension HotSpotBatch {
         case "cluster": return .cluster(try clusterJob(JobKeys(merged(BatchStep.clusterKeys), allowed: BatchStep.clusterKeys, folder: folder), encoding: encoding))
         case "zones": return .zones(try zonesJob(JobKeys(merged(BatchStep.zonesKeys), allowed: BatchStep.zonesKeys, folder: folder), encoding: encoding))
         case "raster": return .raster(try rasterJob(JobKeys(merged(BatchStep.rasterKeys), allowed: BatchStep.rasterKeys, folder: folder), encoding: encoding))
-        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones or raster")
+        case "ohsa": return .ohsa(try ohsaJob(JobKeys(merged(BatchStep.ohsaKeys), allowed: BatchStep.ohsaKeys, folder: folder), encoding: encoding))
+        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones, raster or ohsa")
         }
     }
 
@@ -176,6 +191,24 @@ extension HotSpotBatch {
                 return Int(n)
             }
         }
+        try job.validate(inputWrittenEarlier: true)
+        return job
+    }
+
+    static func ohsaJob(_ keys: JobKeys, encoding: TextEncoding?) throws -> OptimizedHotSpotJob {
+        let field = try keys.string("field"), share = try keys.string("share")
+        guard (field == nil) != (share == nil) else { throw GeoVoteError.invalidArgument("give one variable: 'field' or 'share'") }
+        var aggregate = try keys.string("aggregate")
+        if let a = aggregate, !["hexagon", "fishnet"].contains(a.lowercased()) { aggregate = try keys.path("aggregate", required: true) }
+        let seed = try keys.integer("seed") ?? 12345
+        guard seed >= 0 else { throw GeoVoteError.invalidArgument("'seed' is \(seed): give a whole number ≥ 0") }
+        let job = OptimizedHotSpotJob(input: try keys.path("input", required: true)!, variable: field ?? share!, aggregate: aggregate,
+                                      cellSize: try keys.number("cell_size"), distance: try keys.number("distance"),
+                                      permutations: try keys.integer("permutations") ?? 0, seed: UInt64(seed),
+                                      correction: try keys.choice("correction", MultipleTesting.self) ?? .fdr,
+                                      naming: try keys.choice("names", ColumnNaming.self) ?? .geovote, output: try keys.path("output", required: true)!,
+                                      encoding: try keys.encoding("encoding") ?? encoding, outputEncoding: try keys.encoding("output_encoding") ?? .utf8,
+                                      keepCRS: try keys.bool("keep_crs"))
         try job.validate(inputWrittenEarlier: true)
         return job
     }

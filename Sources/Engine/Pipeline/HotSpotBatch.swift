@@ -179,6 +179,7 @@ public struct HotSpotBatch: Sendable {
                 case let .cluster(job): report(k, .cluster(try job.run(workers: workers)))
                 case let .zones(job): report(k, .zones(try job.run(workers: workers)))
                 case let .raster(job): report(k, .raster(try job.run(workers: workers)))
+                case let .ohsa(job): report(k, .ohsa(try job.run(workers: workers)))
                 }
             } catch let error as GeoVoteError {
                 throw GeoVoteError.inJob(file: file, job: k + 1, error)
