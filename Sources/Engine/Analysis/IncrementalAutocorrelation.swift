@@ -172,11 +172,12 @@ public struct IncrementalAutocorrelation: Sendable {
     }
 
     /// The bands on given values and points (no missing values).
+    /// - Parameter known: the points' ``PointPattern`` under these options, when the caller has it (nil: computed here).
     public static func run(_ y: [Double], points: WeightsPoints, variable: VariableSpec, options: IncrementalOptions = IncrementalOptions(),
-                           workers: Int = Parallel.defaultWorkerCount) throws -> IncrementalAutocorrelation {
+                           pattern known: PointPattern? = nil, workers: Int = Parallel.defaultWorkerCount) throws -> IncrementalAutocorrelation {
         try options.validate()
         precondition(y.count == points.count)
-        let pattern = try PointPattern(points, standardDeviations: options.outlierDeviations, includeCoincident: options.includeCoincident, workers: workers)
+        let pattern = try known ?? PointPattern(points, standardDeviations: options.outlierDeviations, includeCoincident: options.includeCoincident, workers: workers)
         var decisions: [String] = []
         func text(_ d: Double) -> String { String(format: "%.4f", d) }
         if !pattern.outliers.isEmpty {

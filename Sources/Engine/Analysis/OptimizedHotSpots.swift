@@ -195,7 +195,8 @@ public struct OptimizedHotSpots: Sendable {
         } else {
             do {
                 scale = try IncrementalAutocorrelation.run(y, points: points, variable: variable,
-                                                           options: IncrementalOptions(outlierDeviations: 3, includeCoincident: false), workers: workers)
+                                                           options: IncrementalOptions(outlierDeviations: 3, includeCoincident: false), pattern: pattern,
+                                                           workers: workers)
             } catch let error as GeoVoteError {
                 decisions.append("incremental spatial autocorrelation could not run (\(error)); the nearest-neighbour rule decides")
             }
