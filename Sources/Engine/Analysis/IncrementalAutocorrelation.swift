@@ -172,7 +172,13 @@ public struct IncrementalAutocorrelation: Sendable {
     }
 
     /// The bands on given values and points (no missing values).
-    /// - Parameter known: the points' ``PointPattern`` under these options, when the caller has it (nil: computed here).
+    /// - Parameters:
+    ///   - y: the variable, one value per point.
+    ///   - points: the points (or polygon centroids), as many as `y`.
+    ///   - variable: the variable's name, kept in the result.
+    ///   - options: the bands, the assumption, the transform and the islands rule.
+    ///   - known: the points' ``PointPattern`` under these options, when the caller has it (nil: computed here).
+    ///   - workers: the number of threads (the result does not depend on it).
     public static func run(_ y: [Double], points: WeightsPoints, variable: VariableSpec, options: IncrementalOptions = IncrementalOptions(),
                            pattern known: PointPattern? = nil, workers: Int = Parallel.defaultWorkerCount) throws -> IncrementalAutocorrelation {
         try options.validate()
