@@ -44,7 +44,7 @@ build: setup
 run: build
 	@mkdir -p $(OUT)
 	$(RELEASE_BIN)/geovote info Fixtures/morocco/communes.shp
-	$(RELEASE_BIN)/geovote synth --communes 1500 --stations 40000 --seed 2021 --output $(OUT)/morocco
+	$(RELEASE_BIN)/geovote synth --communes 1500 --stations 40000 --seed 2021 --elections 3 --output $(OUT)/morocco
 	$(RELEASE_BIN)/geovote info $(OUT)/morocco/stations_utm29n.shp
 	$(RELEASE_BIN)/geovote weights Fixtures/morocco/communes_utm29n.shp --type queen --id code --output $(OUT)/communes_queen.gal
 	$(RELEASE_BIN)/geovote moran Fixtures/morocco/communes_utm29n.shp --field PJD/valid --weights queen --permutations 999
@@ -72,11 +72,20 @@ run: build
 	  --boundaries Fixtures/morocco/communes_utm29n.shp --key code --party-table Fixtures/morocco/parties.csv
 	$(RELEASE_BIN)/geovote db import $(OUT)/morocco.gpkg --election legislative-2016 --kind legislative --date 2016-10-07 --level commune \
 	  --boundaries Fixtures/morocco/communes_utm29n.shp --results Fixtures/reference/database/results_2016.csv --key code:code
+	$(RELEASE_BIN)/geovote db import $(OUT)/morocco.gpkg --election legislative-2011 --kind legislative --date 2011-11-25 --level commune \
+	  --boundaries Fixtures/morocco/communes_utm29n.shp --results Fixtures/reference/emerging/results_2011.csv --key code:code
 	$(RELEASE_BIN)/geovote db aggregate $(OUT)/morocco.gpkg --election legislative-2021 --from commune --to region --by region
 	$(RELEASE_BIN)/geovote db swing $(OUT)/morocco.gpkg --from legislative-2016 --to legislative-2021 --level commune --output $(OUT)/morocco.gpkg:swing_2016_2021
 	$(RELEASE_BIN)/geovote hotspots $(OUT)/morocco.gpkg:swing_2016_2021 --field d_PJD --statistic gistar --weights queen --id unit \
 	  --output $(OUT)/morocco.gpkg:hotspots_swing_pjd
 	$(RELEASE_BIN)/geovote transitions $(OUT)/morocco.gpkg --share PJD/valid --from 2016 --to 2021 --output $(OUT)/morocco_pjd_transitions.csv
+	$(RELEASE_BIN)/geovote emerging $(OUT)/morocco.gpkg --share PJD/valid --elections 2011,2016,2021 --output $(OUT)/morocco.gpkg:emerging_pjd
+	rm -f $(OUT)/morocco3.gpkg
+	$(RELEASE_BIN)/geovote db create $(OUT)/morocco3.gpkg
+	$(RELEASE_BIN)/geovote db import $(OUT)/morocco3.gpkg --election legislative-2021 --level commune --boundaries Fixtures/morocco/communes_utm29n.shp --key code
+	for year in 2016 2011; do $(RELEASE_BIN)/geovote db import $(OUT)/morocco3.gpkg --election legislative-$$year --level commune \
+	  --boundaries Fixtures/morocco/communes_utm29n.shp --results $(OUT)/morocco/results_$$year.csv --key code:code || exit 1; done
+	$(RELEASE_BIN)/geovote emerging $(OUT)/morocco3.gpkg --share MP/valid --elections 2011,2016,2021 --output $(OUT)/morocco3_emerging_mp.csv
 	$(RELEASE_BIN)/geovote db list $(OUT)/morocco.gpkg
 
 # Optimised, as the tools are used: the permutation tests run up to 999,999

@@ -42,6 +42,19 @@ struct Workload: Sendable {
 }
 
 enum BenchData {
+    /// The MP share over 9 elections on the cached communes (8 synthetic
+    /// earlier ones, the earliest first), and their queen contiguity.
+    static func emergingCube(_ context: WorkloadContext) throws -> ([[Double]], SpatialWeights) {
+        let table = try ShapefileReader().read(try context.communesShapefile())
+        let earlier = try ElectionSynthesizer.earlierElections(of: table, count: 8, seed: 2021)
+        func share(_ columns: (String) -> Column?) -> [Double] {
+            let (mp, valid) = (columns("MP")!.values, columns("valid")!.values)
+            return (0..<table.count).map { (mp.number($0) ?? 0) / max(1, valid.number($0) ?? 1) }
+        }
+        let cube = earlier.reversed().map { e in share { e.results.column(named: $0) } } + [share { table.column(named: $0) }]
+        return (cube, try SpatialWeights.contiguity(table, rule: .queen))
+    }
+
     /// A square grid of polygons in UTM 29N (the leak check's input: no files).
     static func grid(_ n: Int) throws -> FeatureTable {
         let side = Int(Double(n).squareRoot().rounded(.up))
@@ -240,6 +253,14 @@ enum Workloads {
             let path = try context.stationsShapefile()
             let stations = try ShapefileReader().read(path)
             return { _ = try OptimizedHotSpots.run(stations, file: path, variable: VariableSpec(parsing: "PJD/valid"), options: OptimizedHotSpotOptions(aggregation: .hexagon)) }
+        },
+        Workload(name: "emerging", summary: "emerging hot spots of the MP share over 9 elections (8 synthetic earlier ones): space-time Gi* on binary queen + 1 election back, analytic z, FDR per election, Mann-Kendall exact p, patterns", items: { $0 * 9 }) { context in
+            let (cube, w) = try BenchData.emergingCube(context)
+            return { _ = try EmergingHotSpots.run(cube, weights: w) }
+        },
+        Workload(name: "emerging-999", summary: "the same with 999 conditional permutations per bin (pseudo p)", items: { $0 * 9 }) { context in
+            let (cube, w) = try BenchData.emergingCube(context)
+            return { _ = try EmergingHotSpots.run(cube, weights: w, options: EmergingOptions(permutations: 999, seed: 1)) }
         },
         Workload(name: "dbscan", summary: "DBSCAN of the stations, eps 2 km × √(40,000/n), min_samples 10 (scikit-learn's conventions)", items: { $0 }) { context in
             let points = try ClusterPoints(table: ShapefileReader().read(context.stationsShapefile()))

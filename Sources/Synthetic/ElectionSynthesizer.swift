@@ -8,6 +8,9 @@ public struct SyntheticElection: Sendable {
     /// Polling-station points with the same result columns; their sums per
     /// commune equal the commune's values. EPSG:32629.
     public var stations: FeatureTable
+    /// Earlier elections' results on the same communes, the latest first
+    /// (``ElectionSynthesizer/earlierElections(of:count:seed:)``); empty by default.
+    public var earlier: [(year: Int, results: AttributeTable)] = []
 }
 
 /// A deterministic generator of realistic synthetic election results for
@@ -139,6 +142,70 @@ public enum ElectionSynthesizer {
         // 4. Stations.
         let stationTable = try stations(m, communes: communeTable, counts: counts, codes: codes, seed: seed)
         return SyntheticElection(communes: communeTable, stations: stationTable)
+    }
+
+    /// The years of Morocco's legislative elections, the latest first: the
+    /// last election made is 2021, earlier ones take these years.
+    public static let legislativeYears = [2021, 2016, 2011, 2007, 2002, 1997, 1993, 1984, 1977]
+
+    /// Results of `count` earlier elections on the same communes, the
+    /// latest first (2016, 2011, … — ``legislativeYears``), each made from the
+    /// one after it by a plausible swing: per party a national swing
+    /// (log-share, sd 0.3) and a smooth regional one (Gaussian bumps, sd
+    /// 0.35 at 300/120/40 km), commune noise (sd 0.15); turnout moved by a
+    /// national and a commune term on the logit scale; 3 % fewer registered
+    /// voters per election back, with noise. Counts are integers that add up
+    /// (parties + others = valid, valid + invalid = voters ≤ registered).
+    /// Each table has `code` and ``countColumns``, in the communes' order.
+    /// Draws keyed by (seed, election, commune), never by thread.
+    public static func earlierElections(of communes: FeatureTable, count: Int, seed: UInt64) throws -> [(year: Int, results: AttributeTable)] {
+        guard (0..<legislativeYears.count).contains(count) else {
+            throw GeoVoteError.invalidArgument("\(count) earlier elections: 0 to \(legislativeYears.count - 1) (back to \(legislativeYears.last!))")
+        }
+        let n = communes.count
+        let points = try WeightsPoints(table: communes)
+        var box = BoundingBox(minX: points.x[0], minY: points.y[0], maxX: points.x[0], maxY: points.y[0])
+        for i in 0..<n { box.include(x: points.x[i], y: points.y[i]) }
+        let lists = countColumns.count - 4
+        func counts(_ name: String) -> [Int] {
+            let column = communes.column(named: name)!.values
+            return (0..<n).map { Int(column.number($0) ?? 0) }
+        }
+        var current = countColumns.map(counts)  // [column][commune]
+        var out: [(Int, AttributeTable)] = []
+        for k in 1...max(1, count) where count > 0 {
+            var national = RandomStream(seed: seed, key: key(20, k))
+            let swing = (0..<lists).map { _ in 0.3 * gaussian(&national) }
+            let turnoutSwing = 0.15 * gaussian(&national)
+            let surfaces = (0..<lists).map { Surface(seed: seed, field: 200 + 16 * k + $0, box: box, amplitude: 0.35) }
+            var next = [[Int]](repeating: [Int](repeating: 0, count: n), count: countColumns.count)
+            for i in 0..<n {
+                var g = RandomStream(seed: seed, key: key(21 + UInt64(k), i))
+                let registered = max(500, Int((Double(current[0][i]) * exp(-0.03 + 0.02 * gaussian(&g))).rounded()))
+                let turnout = Double(current[1][i]) / Double(max(1, current[0][i]))
+                let logit = log(max(0.01, min(0.99, turnout)) / (1 - max(0.01, min(0.99, turnout))))
+                let voters = Int((Double(registered) * min(0.85, 1 / (1 + exp(-(logit + turnoutSwing + 0.1 * gaussian(&g)))))).rounded())
+                let invalidShare = Double(current[2][i]) / Double(max(1, current[1][i]))
+                let invalid = Int((Double(voters) * min(0.5, invalidShare * exp(0.2 * gaussian(&g)))).rounded())
+                let valid = voters - invalid
+                let before = (0..<lists).map { Double(current[4 + $0][i]) + 0.5 }
+                let total = before.reduce(0, +)
+                let scores = (0..<lists).map { p in
+                    log(before[p] / total) + swing[p] + surfaces[p].value(points.x[i], points.y[i]) + 0.15 * gaussian(&g)
+                }
+                let top = scores.max()!
+                let e = scores.map { exp($0 - top) }
+                let sum = e.reduce(0, +)
+                let votes = largestRemainder(valid, weights: e.map { $0 / sum })
+                let row = [registered, voters, invalid, valid] + votes
+                for c in row.indices { next[c][i] = row[c] }
+            }
+            let table = AttributeTable(count: n, columns: [communes.column(named: "code")!]
+                + countColumns.indices.map { Column(name: countColumns[$0], values: .integer(next[$0].map(Int64.init))) }, sourceEncoding: .utf8)
+            out.append((legislativeYears[k], table))
+            current = next
+        }
+        return out
     }
 
     /// A uniform double in [0, 1).
@@ -496,6 +563,17 @@ extension SyntheticElection {
                 }
             }
         }
+        for (year, results) in earlier {
+            let path = directory + "/results_\(year).csv"
+            try AtomicFile.write(Data(try CSVWriter().encode(results, file: path)), to: path)
+            written.append(path)
+        }
+        let earlierText = earlier.isEmpty ? "" : """
+
+        Earlier elections (results_YYYY.csv: code and the same count columns, for the same
+        communes): \(earlier.map { String($0.year) }.joined(separator: ", ")), each made from the one after it by a
+        synthetic swing (national and smooth regional per party, commune noise, turnout).
+        """
         let readme = """
         SYNTHETIC election results for Morocco's 12 regions — not the 2021 results.
 
@@ -508,7 +586,7 @@ extension SyntheticElection {
         Columns: registered, voters (ballots cast), invalid, valid = voters - invalid,
         one column per party, others; party columns and others add up to valid.
         Stations (when written) carry the same columns and add up to their commune (field 'commune').
-        Files: *.shp\(geoJSON ? " and *.geojson" : "") in EPSG:4326; *_utm29n.* in EPSG:32629 (UTM 29N).
+        Files: *.shp\(geoJSON ? " and *.geojson" : "") in EPSG:4326; *_utm29n.* in EPSG:32629 (UTM 29N).\(earlierText)
 
         """
         try readme.write(toFile: directory + "/README.txt", atomically: true, encoding: .utf8)

@@ -27,7 +27,14 @@ struct Batch: ParsableCommand {
         geovote raster (method, fields or all_parties, total, turnout, resolution, \
         extent as [xmin, ymin, xmax, ymax], like, bandwidth (a number or "cv"), \
         adaptive, kernel, truncation (a number or "none"), counts, overviews, png, \
-        png_band, output). "command": "ohsa" runs geovote ohsa (field or share,         aggregate, cell_size, distance, permutations, seed, correction, names, output).
+        png_band, output). "command": "ohsa" runs geovote ohsa (field or share, \
+        aggregate, cell_size, distance, permutations, seed, correction, names, \
+        output); "isa" runs geovote isa (field or share, start, step, count, \
+        assumption, transform, islands, output); "emerging" runs geovote emerging \
+        (input: the database, share, elections as a list or "2011,2016,2021", level, \
+        weights, time_lag, confidence, trend_alpha, correction, permutations, seed, \
+        output); "transitions" runs geovote transitions (input, share, from, to, \
+        level, from_level, weights, permutations, seed, alpha, output).
         Every job is checked before any runs (options, inputs readable, fields \
         present, output folders writable, no output over an input); a failing \
         check or job stops the batch (exit 1) with one line naming the job and \
@@ -54,6 +61,9 @@ struct Batch: ParsableCommand {
                     case let .zones(job): try Zones.run(job)
                     case let .raster(job): try RasterCommand.run(job)
                     case let .ohsa(job): try Ohsa.run(job)
+                    case let .isa(job): try Isa.run(job)
+                    case let .emerging(job): try Emerging.run(job)
+                    case let .transitions(job): try Transitions.run(job)
                     }
                 } catch let error as GeoVoteError {
                     throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "job \(k + 1): \(error)")

@@ -61,22 +61,27 @@ struct Isa: ParsableCommand {
     }
 
     func validate() throws {
-        do { try options.validate() } catch { throw ValidationError("\(error)") }
-        if let output, !output.lowercased().hasSuffix(".csv") { throw ValidationError("--output is a .csv file, not \(output)") }
+        do { try IncrementalJob(input: file, variable: variable.text, options: options, output: output).validate(inputWrittenEarlier: true) } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() throws {
-        try common.withLayer(file) { table in
-            let isa = try IncrementalAutocorrelation.run(table, file: file, variable: variable.spec(), options: options)
-            isa.notes.forEach(printNote)
-            if let output { try CSVWriter().write(isa.table, to: output) }
-            if json {
-                print(isa.json)
-            } else {
-                isa.decisions.forEach { print($0) }
-                print(isa.text)
-                if let output { print("wrote \(isa.bands.count) bands to \(output)") }
-            }
+        let encoding = try common.apply()
+        let job = IncrementalJob(input: file, variable: variable.text, options: options, output: output, encoding: encoding)
+        try runReportingErrors { try Self.run(job, json: json) }
+    }
+
+    static func run(_ job: IncrementalJob, json: Bool = false) throws {
+        let report = try job.run()
+        report.notes.forEach(printNote)
+        let isa = report.result
+        if json {
+            print(isa.json)
+        } else {
+            isa.decisions.forEach { print($0) }
+            print(isa.text)
+            if let output = job.output { print("wrote \(isa.bands.count) bands to \(output)") }
         }
     }
 }

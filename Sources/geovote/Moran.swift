@@ -86,5 +86,8 @@ struct VariableChoice: ParsableArguments {
         guard (field == nil) != (share == nil) else { throw ValidationError("give one variable: --field or --share") }
     }
 
-    func spec() -> VariableSpec { VariableSpec(parsing: field ?? share ?? "") }
+    func spec() -> VariableSpec { VariableSpec(parsing: text) }
+
+    /// The variable as written.
+    var text: String { field ?? share ?? "" }
 }

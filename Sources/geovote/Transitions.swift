@@ -55,39 +55,30 @@ struct Transitions: ParsableCommand {
     @OptionGroup var out: OutputOptions
     @OptionGroup var common: CommonOptions
 
-    /// The party of `P/valid`.
-    var party: String? {
-        let parts = share.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].lowercased() == "valid" else { return nil }
-        return String(parts[0])
+    func job() throws -> TransitionsJob {
+        TransitionsJob(database: database, share: share, from: from, to: to, level: level, fromLevel: fromLevel, weights: weightsChoice.spec,
+                       permutations: permutations, seed: seed, alpha: alpha, output: output, outputEncoding: try out.writeOptions().encoding,
+                       keepCRS: out.keepCrs)
     }
 
     func validate() throws {
-        guard party != nil else { throw ValidationError("--share is a party's share of valid votes, P/valid (e.g. MP/valid), not '\(share)'") }
-        guard permutations >= 0 else { throw ValidationError("--permutations is \(permutations): give 0 (none) or more") }
-        guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha is \(alpha): give a level between 0 and 1") }
+        do { try TransitionsJob(database: database, share: share, from: from, to: to, permutations: permutations, alpha: alpha, output: output).validate(inputWrittenEarlier: true) } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() throws {
         _ = try common.apply()
-        var options = try out.writeOptions()
-        try runReportingErrors {
-            let db = try ElectionDatabase(path: database)
-            let later = try db.election(named: to)
-            let levels = try db.levels().filter { $0.election == later }.map(\.level)
-            let chosen: String
-            if let level { chosen = level } else if levels.count == 1 { chosen = levels[0] } else if levels.contains("commune") { chosen = "commune" } else {
-                throw GeoVoteError.invalidArgument("\(database): \(later) has the levels \(levels.joined(separator: ", ")): choose one with --level")
-            }
-            let result = try db.transitions(from: from, to: to, level: chosen, fromLevel: fromLevel, party: party!, weights: weightsChoice.spec,
-                                            permutations: permutations, seed: seed, alpha: alpha)
-            result.notes.forEach(printNote)
-            options.provenance = Provenance(command: "transitions", parameters: "share=\(share) from=\(result.from) to=\(result.to) level=\(chosen) weights=\(weightsChoice.spec) permutations=\(permutations) seed=\(seed)", inputs: [database])
-            if try LayerIO.Format(path: output) == .geoJSON { try GeoJSONWriter.check(result.table, file: output, keepCRS: options.keepCRS) }
-            try LayerIO.write(result.table, to: output, options: options).forEach(printNote)
-            print("\(result.party) share of valid votes, \(result.from) → \(result.to) at \(chosen) (\(result.interpolated) units interpolated):")
-            print(result.transitions.text)
-            print("wrote \(result.table.count) units to \(output)")
-        }
+        let job = try job()
+        try runReportingErrors { try Self.run(job) }
+    }
+
+    static func run(_ job: TransitionsJob) throws {
+        let report = try job.run()
+        report.notes.forEach(printNote)
+        let result = report.result
+        print("\(result.party) share of valid votes, \(result.from) → \(result.to) at \(report.level) (\(result.interpolated) units interpolated):")
+        print(result.transitions.text)
+        print("wrote \(result.table.count) units to \(job.output)")
     }
 }

@@ -103,6 +103,100 @@ import Testing
         let bad = try Self.geovote(["transitions", db, "--share", "MP/registered", "--from", "2016", "--to", "2021", "--output", out])
         #expect(bad.status == 64, "\(bad.error)")
     }
+
+    /// The issue's spelling: `geovote emerging DB.gpkg --share MP/valid --elections 2011,2016,2021 --output OUT`,
+    /// on the reference's three elections: every unit's z, bins and pattern as
+    /// Fixtures/reference/emerging/cube_MP.csv; nothing written on a refusal.
+    /// A database of the fixture's 2021 and the reference's 2016 and 2011, on the same communes.
+    static func threeElections(_ dir: String) throws -> String {
+        let db = dir + "/m.gpkg"
+        #expect(try Self.geovote(["db", "create", db]).status == 0)
+        for (name, extra) in [("legislative-2021", [String]()),
+                              ("legislative-2016", ["--results", Fixtures.path("reference/database/results_2016.csv"), "--key", "code:code"]),
+                              ("legislative-2011", ["--results", Fixtures.path("reference/emerging/results_2011.csv"), "--key", "code:code"])] {
+            var args = ["db", "import", db, "--election", name, "--level", "commune", "--boundaries", Self.communes]
+            args += extra.isEmpty ? ["--key", "code"] : extra
+            let imported = try Self.geovote(args)
+            #expect(imported.status == 0, "\(imported.error)")
+        }
+        return db
+    }
+
+    @Test func emergingOverThreeElections() throws {
+        let dir = Fixtures.scratch()
+        let db = try Self.threeElections(dir)
+        let out = dir + "/e.csv"
+        let run = try Self.geovote(["emerging", db, "--share", "MP/valid", "--elections", "2011,2016,2021", "--output", out])
+        #expect(run.status == 0, "\(run.error)")
+        let rows = try Fixtures.csv(atPath: out)
+        let ref = try Fixtures.csv("reference/emerging/cube_MP.csv")
+        #expect(rows.map { $0["pattern"]! } == ref.map { $0["pattern"]! })
+        #expect(rows.map { $0["bin_3"]! } == ref.map { $0["bin_3"]! })
+        for (row, r) in zip(rows, ref) { #expect(abs(Double(row["z_2"]!)! - Double(r["z_2"]!)!) < 1e-9) }
+        for column in ["unit", "share_1", "z_1", "bin_1", "mk_S", "mk_tau", "mk_z", "mk_p", "pattern", "trend_testable"] { #expect(rows[0][column] != nil, "\(column)") }
+        let untestable = ref.count { $0["pattern"] == "hot spot (trend untestable)" }
+        #expect(run.output.contains("hot spot (trend untestable): \(untestable)"), "\(run.output)")
+        #expect(run.error.contains("cannot reach p"), "\(run.error)")
+        // Two elections: a usage error; an unknown election: exit 1; no file either way.
+        let out2 = dir + "/e2.csv"
+        #expect(try Self.geovote(["emerging", db, "--share", "MP/valid", "--elections", "2016,2021", "--output", out2]).status == 64)
+        let unknown = try Self.geovote(["emerging", db, "--share", "MP/valid", "--elections", "2011,2016,2030", "--output", out2])
+        #expect(unknown.status == 1, "\(unknown.error)")
+        #expect(unknown.error.contains("2030"), "\(unknown.error)")
+        #expect(!FileManager.default.fileExists(atPath: out2))
+    }
+
+    /// Batch jobs with "command": "emerging", "transitions" and "isa" write
+    /// the bytes the commands write; a job with two elections is refused
+    /// before anything runs.
+    @Test func emergingTransitionsAndIsaFromABatchJob() throws {
+        let dir = Fixtures.scratch()
+        let db = try Self.threeElections(dir)
+        let jobs = dir + "/jobs.json"
+        let text = #"""
+        {"defaults": {"share": "MP/valid"},
+         "jobs": [{"command": "emerging", "input": "m.gpkg", "elections": ["2011", "2016", "2021"], "output": "be.csv"},
+                  {"command": "transitions", "input": "m.gpkg", "from": "2016", "to": "2021", "output": "bt.csv"},
+                  {"command": "isa", "input": "\#(Self.communes)", "output": "bi.csv"}]}
+        """#
+        try Data(text.utf8).write(to: URL(fileURLWithPath: jobs))
+        let batch = try Self.geovote(["batch", jobs])
+        #expect(batch.status == 0, "\(batch.error)")
+        let direct = [
+            ["emerging", db, "--share", "MP/valid", "--elections", "2011,2016,2021", "--output", dir + "/de.csv"],
+            ["transitions", db, "--share", "MP/valid", "--from", "2016", "--to", "2021", "--output", dir + "/dt.csv"],
+            ["isa", Self.communes, "--share", "MP/valid", "--output", dir + "/di.csv"],
+        ]
+        for (args, name) in zip(direct, ["e", "t", "i"]) {
+            let run = try Self.geovote(args)
+            #expect(run.status == 0, "\(run.error)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/b\(name).csv")) == Data(contentsOf: URL(fileURLWithPath: dir + "/d\(name).csv")), "\(args[0])")
+        }
+        try Data(#"{"jobs": [{"command": "emerging", "input": "m.gpkg", "share": "MP/valid", "elections": "2016,2021", "output": "x.csv"}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: jobs))
+        let two = try Self.geovote(["batch", jobs])
+        #expect(two.status == 1 && two.error.contains("at least 3"), "\(two.error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.csv"))
+    }
+
+    /// `geovote synth --elections 3` writes two earlier elections whose
+    /// counts add up, for the same communes as the fixture.
+    @Test func synthMakesEarlierElections() throws {
+        let dir = Fixtures.scratch()
+        let run = try Self.geovote(["synth", "--communes", "200", "--stations", "200", "--elections", "3", "--no-geojson", "--output", dir])
+        #expect(run.status == 0, "\(run.error)")
+        for year in ["2016", "2011"] {
+            let rows = try Fixtures.csv(atPath: dir + "/results_\(year).csv")
+            #expect(rows.count == 200)
+            for row in rows {
+                let parties = ["RNI", "PAM", "PI", "USFP", "MP", "PPS", "UC", "PJD", "others"].map { Int(row[$0]!)! }
+                let (registered, voters, invalid, valid) = (Int(row["registered"]!)!, Int(row["voters"]!)!, Int(row["invalid"]!)!, Int(row["valid"]!)!)
+                #expect(parties.reduce(0, +) == valid && valid + invalid == voters && voters <= registered && parties.allSatisfy { $0 >= 0 })
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/results_2007.csv"))
+        #expect(try Self.geovote(["synth", "--elections", "10", "--output", dir + "/x"]).status == 64)
+    }
 }
 
 extension String {

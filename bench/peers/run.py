@@ -225,6 +225,43 @@ def p_gistar_esda(size, threads):
     return lambda: G_Local(y, w, transform="B", star=True, permutations=999, n_jobs=threads, seed=1)
 
 
+def space_time(size, elections=9):
+    """The space-time W of emerging hot spots (queen in each election and,
+    one election back, the unit and its queen neighbours) and a cube of that
+    shape: the PJD share and 8 seeded perturbations of it (esda's time does
+    not depend on the values; GeoVote's workload uses its own synthetic
+    earlier elections)."""
+    import numpy as np
+    import pyogrio
+    from libpysal.weights import Queen, W
+    q = Queen.from_dataframe(pyogrio.read_dataframe(communes(size)), use_index=False, silence_warnings=True)
+    n = q.n
+    lists = {}
+    for k in range(elections):
+        for i in range(n):
+            nb = [k * n + j for j in q.neighbors[i]]
+            if k > 0:
+                nb = [(k - 1) * n + i] + [(k - 1) * n + j for j in q.neighbors[i]] + nb
+            lists[k * n + i] = nb
+    w = W(lists, silence_warnings=True)
+    y0 = share(size)
+    rng = np.random.default_rng(1)
+    cube = np.concatenate([y0 * np.exp(rng.normal(0, 0.2, n)) for _ in range(elections)])
+    return cube, w
+
+
+def p_emerging_esda(size, threads):
+    from esda.getisord import G_Local
+    cube, w = space_time(size)
+    return lambda: G_Local(cube, w, transform="B", star=True, permutations=0)
+
+
+def p_emerging_999_esda(size, threads):
+    from esda.getisord import G_Local
+    cube, w = space_time(size)
+    return lambda: G_Local(cube, w, transform="B", star=True, permutations=999, n_jobs=threads, seed=1)
+
+
 def p_gistar_pygeoda(size, threads):
     import pygeoda
     gda = pygeoda.open(communes(size))
@@ -463,6 +500,8 @@ PEERS = [
     ("distance-band", "scipy cKDTree sparse_distance_matrix", p_band_scipy),
     ("distance-band", "libpysal DistanceBand", p_band_libpysal),
     ("isa", "esda Moran on libpysal DistanceBand, 10 bands", p_isa_esda),
+    ("emerging", "esda G_Local on the libpysal space-time W (Gi* only)", p_emerging_esda),
+    ("emerging-999", "esda G_Local (numba) on the space-time W, 999 permutations (Gi* only)", p_emerging_999_esda),
     ("knn8", "libpysal KNN", p_knn_libpysal),
     ("knn8", "scipy cKDTree query", p_knn_scipy),
     ("knn8", "scikit-learn NearestNeighbors", p_knn_sklearn),

@@ -10,6 +10,9 @@ public enum BatchStep: Sendable, Hashable {
     case zones(ZonesJob)
     case raster(RasterJob)
     case ohsa(OptimizedHotSpotJob)
+    case isa(IncrementalJob)
+    case emerging(EmergingJob)
+    case transitions(TransitionsJob)
 
     public enum Report: Sendable {
         case hotSpots(HotSpotJob.Report)
@@ -17,6 +20,9 @@ public enum BatchStep: Sendable, Hashable {
         case zones(ZonesJob.Report)
         case raster(RasterJob.Report)
         case ohsa(OptimizedHotSpotJob.Report)
+        case isa(IncrementalJob.Report)
+        case emerging(EmergingJob.Report)
+        case transitions(TransitionsJob.Report)
     }
 
     public var input: String {
@@ -26,6 +32,9 @@ public enum BatchStep: Sendable, Hashable {
         case let .zones(j): j.input
         case let .raster(j): j.input
         case let .ohsa(j): j.input
+        case let .isa(j): j.input
+        case let .emerging(j): j.database
+        case let .transitions(j): j.database
         }
     }
 
@@ -37,6 +46,9 @@ public enum BatchStep: Sendable, Hashable {
         case let .zones(j): [j.output]
         case let .raster(j): [j.output] + (j.png.map { [$0] } ?? [])
         case let .ohsa(j): [j.output, j.decisionsPath]
+        case let .isa(j): j.output.map { [$0] } ?? []
+        case let .emerging(j): [j.output]
+        case let .transitions(j): [j.output]
         }
     }
 
@@ -47,6 +59,9 @@ public enum BatchStep: Sendable, Hashable {
         case let .zones(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .raster(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .ohsa(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .isa(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .emerging(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .transitions(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         }
     }
 
@@ -82,6 +97,33 @@ public enum BatchStep: Sendable, Hashable {
         "output_encoding": "shapefile output encoding", "keep_crs": "true: GeoJSON keeps a projected CRS",
     ]
 
+    /// The keys of an incremental spatial autocorrelation job (`geovote isa`'s options).
+    public static let isaKeys: [String: String] = [
+        "command": "isa", "input": "points or polygons in a projected CRS", "output": "the bands' .csv",
+        "field": "the analysis field", "share": "the share NUM/DEN", "start": "the first band (CRS units)", "step": "the increment (CRS units)",
+        "count": "the number of bands, 2 to 100", "assumption": "randomization | normality", "transform": "row | binary",
+        "islands": "exclude | keep", "missing": "exclude | error", "encoding": "input encoding",
+    ]
+
+    /// The keys of an emerging hot-spot job (`geovote emerging`'s options).
+    public static let emergingKeys: [String: String] = [
+        "command": "emerging", "input": "the election database, DB.gpkg", "output": "the output (.shp, .geojson, .csv, FILE.gpkg[:LAYER])",
+        "share": "the party's share P/valid", "elections": "the elections in time order (a list, or comma-separated)",
+        "level": "the last election's level", "weights": WeightsSpec.spellings, "time_lag": "a whole number ≥ 0",
+        "confidence": "90 | 95 | 99", "trend_alpha": "a number between 0 and 1", "correction": "fdr | by | none",
+        "permutations": "a whole number ≥ 0", "seed": "a whole number ≥ 0", "output_encoding": "shapefile output encoding",
+        "keep_crs": "true: GeoJSON keeps a projected CRS",
+    ]
+
+    /// The keys of a LISA transitions job (`geovote transitions`'s options).
+    public static let transitionsKeys: [String: String] = [
+        "command": "transitions", "input": "the election database, DB.gpkg", "output": "the output (.shp, .geojson, .csv, FILE.gpkg[:LAYER])",
+        "share": "the party's share P/valid", "from": "the earlier election", "to": "the later election", "level": "the later election's level",
+        "from_level": "the earlier election's level", "weights": WeightsSpec.spellings, "permutations": "a whole number ≥ 0",
+        "seed": "a whole number ≥ 0", "alpha": "a number between 0 and 1", "output_encoding": "shapefile output encoding",
+        "keep_crs": "true: GeoJSON keeps a projected CRS",
+    ]
+
     /// The keys of a zones job.
     public static let zonesKeys: [String: String] = [
         "command": "zones", "input": "the layer (.shp, .geojson), or a hot-spot output with from_hotspots",
@@ -101,7 +143,7 @@ extension HotSpotBatch {
         switch job["command"] ?? defaults["command"] {
         case nil, .null?: break
         case let .string(c)?: command = c.lowercased()
-        case let v?: throw GeoVoteError.invalidArgument("'command' is \(v.kind): give hotspots, cluster or zones")
+        case let v?: throw GeoVoteError.invalidArgument("'command' is \(v.kind): give hotspots, cluster, zones, raster, ohsa, isa, emerging or transitions")
         }
         func merged(_ keys: [String: String]) -> [String: JSONValue] {
             defaults.filter { keys[$0.key] != nil }.merging(job) { $1 }.filter { $0.key != "command" }
@@ -112,7 +154,10 @@ extension HotSpotBatch {
         case "zones": return .zones(try zonesJob(JobKeys(merged(BatchStep.zonesKeys), allowed: BatchStep.zonesKeys, folder: folder), encoding: encoding))
         case "raster": return .raster(try rasterJob(JobKeys(merged(BatchStep.rasterKeys), allowed: BatchStep.rasterKeys, folder: folder), encoding: encoding))
         case "ohsa": return .ohsa(try ohsaJob(JobKeys(merged(BatchStep.ohsaKeys), allowed: BatchStep.ohsaKeys, folder: folder), encoding: encoding))
-        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones, raster or ohsa")
+        case "isa": return .isa(try isaJob(JobKeys(merged(BatchStep.isaKeys), allowed: BatchStep.isaKeys, folder: folder), encoding: encoding))
+        case "emerging": return .emerging(try emergingJob(JobKeys(merged(BatchStep.emergingKeys), allowed: BatchStep.emergingKeys, folder: folder)))
+        case "transitions": return .transitions(try transitionsJob(JobKeys(merged(BatchStep.transitionsKeys), allowed: BatchStep.transitionsKeys, folder: folder)))
+        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones, raster, ohsa, isa, emerging or transitions")
         }
     }
 
@@ -209,6 +254,55 @@ extension HotSpotBatch {
                                       naming: try keys.choice("names", ColumnNaming.self) ?? .geovote, output: try keys.path("output", required: true)!,
                                       encoding: try keys.encoding("encoding") ?? encoding, outputEncoding: try keys.encoding("output_encoding") ?? .utf8,
                                       keepCRS: try keys.bool("keep_crs"))
+        try job.validate(inputWrittenEarlier: true)
+        return job
+    }
+
+    static func isaJob(_ keys: JobKeys, encoding: TextEncoding?) throws -> IncrementalJob {
+        let field = try keys.string("field"), share = try keys.string("share")
+        guard (field == nil) != (share == nil) else { throw GeoVoteError.invalidArgument("give one variable: 'field' or 'share'") }
+        let transform = try keys.string("transform")?.lowercased() ?? "row"
+        guard ["row", "binary"].contains(transform) else { throw GeoVoteError.invalidArgument("'transform' is '\(transform)': use row or binary") }
+        let options = IncrementalOptions(start: try keys.number("start"), step: try keys.number("step"), count: try keys.integer("count") ?? 10,
+                                         assumption: try keys.choice("assumption", MoranAssumption.self) ?? .randomization,
+                                         rowStandardize: transform == "row", islands: try keys.choice("islands", BandIslands.self) ?? .exclude,
+                                         missing: try keys.choice("missing", MissingValuePolicy.self) ?? .exclude)
+        let job = IncrementalJob(input: try keys.path("input", required: true)!, variable: field ?? share!, options: options,
+                                 output: try keys.path("output", required: false), encoding: try keys.encoding("encoding") ?? encoding)
+        try job.validate(inputWrittenEarlier: true)
+        return job
+    }
+
+    static func seed(_ keys: JobKeys) throws -> UInt64 {
+        let seed = try keys.integer("seed") ?? 12345
+        guard seed >= 0 else { throw GeoVoteError.invalidArgument("'seed' is \(seed): give a whole number ≥ 0") }
+        return UInt64(seed)
+    }
+
+    static func weights(_ keys: JobKeys) throws -> WeightsSpec {
+        try keys.string("weights").map { try WeightsSpec(parsing: $0) } ?? .contiguity(.queen)
+    }
+
+    static func emergingJob(_ keys: JobKeys) throws -> EmergingJob {
+        guard let share = try keys.string("share") else { throw GeoVoteError.invalidArgument("'share' is missing: the party's share P/valid") }
+        let elections = try keys.list("elections").flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+        let options = EmergingOptions(timeLag: try keys.integer("time_lag") ?? 1, confidence: try keys.integer("confidence") ?? 95,
+                                      trendAlpha: try keys.number("trend_alpha") ?? 0.05, correction: try keys.choice("correction", MultipleTesting.self) ?? .fdr,
+                                      permutations: try keys.integer("permutations") ?? 0, seed: try seed(keys))
+        let job = EmergingJob(database: try keys.path("input", required: true)!, share: share, elections: elections, level: try keys.string("level"),
+                              weights: try weights(keys), options: options, output: try keys.path("output", required: true)!,
+                              outputEncoding: try keys.encoding("output_encoding") ?? .utf8, keepCRS: try keys.bool("keep_crs"))
+        try job.validate(inputWrittenEarlier: true)
+        return job
+    }
+
+    static func transitionsJob(_ keys: JobKeys) throws -> TransitionsJob {
+        guard let share = try keys.string("share") else { throw GeoVoteError.invalidArgument("'share' is missing: the party's share P/valid") }
+        guard let from = try keys.string("from"), let to = try keys.string("to") else { throw GeoVoteError.invalidArgument("'from' and 'to' name the two elections") }
+        let job = TransitionsJob(database: try keys.path("input", required: true)!, share: share, from: from, to: to, level: try keys.string("level"),
+                                 fromLevel: try keys.string("from_level"), weights: try weights(keys), permutations: try keys.integer("permutations") ?? 0,
+                                 seed: try seed(keys), alpha: try keys.number("alpha") ?? 0.05, output: try keys.path("output", required: true)!,
+                                 outputEncoding: try keys.encoding("output_encoding") ?? .utf8, keepCRS: try keys.bool("keep_crs"))
         try job.validate(inputWrittenEarlier: true)
         return job
     }

@@ -180,6 +180,9 @@ public struct HotSpotBatch: Sendable {
                 case let .zones(job): report(k, .zones(try job.run(workers: workers)))
                 case let .raster(job): report(k, .raster(try job.run(workers: workers)))
                 case let .ohsa(job): report(k, .ohsa(try job.run(workers: workers)))
+                case let .isa(job): report(k, .isa(try job.run(workers: workers)))
+                case let .emerging(job): report(k, .emerging(try job.run(workers: workers)))
+                case let .transitions(job): report(k, .transitions(try job.run(workers: workers)))
                 }
             } catch let error as GeoVoteError {
                 throw GeoVoteError.inJob(file: file, job: k + 1, error)

@@ -62,10 +62,34 @@ extension SpatialWeights {
     }
 
     /// Each row with its self-link set to `values[i]`.
+    /// One pass over the rows (sorted, as every row is): the self-link is
+    /// replaced where there is one, else inserted in order.
     public func withDiagonal(_ values: [Double]) -> SpatialWeights {
-        var lists = (0..<count).map { i in Dictionary(uniqueKeysWithValues: zip(neighbors(of: i).map(Int.init), weights(of: i))) }
-        for i in 0..<count { lists[i][i] = values[i] }
-        return SpatialWeights(neighborLists: lists.map { Array($0.keys) }, weightLists: lists.map { Array($0.values) }, transform: transform)
+        var offsets = [Int](), n = [Int32](), w = [Double]()
+        offsets.reserveCapacity(count + 1)
+        n.reserveCapacity(neighbors.count + count)
+        w.reserveCapacity(neighbors.count + count)
+        offsets.append(0)
+        for i in 0..<count {
+            var placed = false
+            for k in self.offsets[i]..<self.offsets[i + 1] {
+                let j = Int(neighbors[k])
+                if j == i { continue }
+                if !placed, j > i {
+                    n.append(Int32(i))
+                    w.append(values[i])
+                    placed = true
+                }
+                n.append(neighbors[k])
+                w.append(weights[k])
+            }
+            if !placed {
+                n.append(Int32(i))
+                w.append(values[i])
+            }
+            offsets.append(n.count)
+        }
+        return SpatialWeights(offsets: offsets, neighbors: n, weights: w, transform: transform)
     }
 
     /// The largest weight of each row (0 for an island).

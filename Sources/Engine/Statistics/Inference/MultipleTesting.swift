@@ -22,11 +22,21 @@ public enum MultipleTesting: String, Sendable, CaseIterable {
 
     /// The cut-off: an observation is significant when p ≤ cut-off.
     public func cutoff(_ p: [Double], alpha: Double) -> Double {
-        if self == .none { return alpha }
-        let finite = p.count { $0.isFinite }
-        guard finite > 0 else { return alpha }
-        if self == .bonferroni { return alpha / Double(finite) }
+        cutoffs(p, alphas: [alpha])[0]
+    }
+
+    /// The cut-offs at several levels, from one sort of the p-values.
+    public func cutoffs(_ p: [Double], alphas: [Double]) -> [Double] {
+        if self == .none { return alphas }
         let sorted = p.filter { $0.isFinite }.sorted()
+        return alphas.map { cutoff(sorted: sorted, alpha: $0) }
+    }
+
+    /// The cut-off on the finite p-values in ascending order.
+    func cutoff(sorted: [Double], alpha: Double) -> Double {
+        if self == .none { return alpha }
+        guard !sorted.isEmpty else { return alpha }
+        if self == .bonferroni { return alpha / Double(sorted.count) }
         let n = sorted.count
         switch self {
         case .none, .bonferroni: return alpha
