@@ -79,6 +79,7 @@ run: build
 	$(RELEASE_BIN)/geovote hotspots $(OUT)/morocco.gpkg:swing_2016_2021 --field d_PJD --statistic gistar --weights queen --id unit \
 	  --output $(OUT)/morocco.gpkg:hotspots_swing_pjd
 	$(RELEASE_BIN)/geovote transitions $(OUT)/morocco.gpkg --share PJD/valid --from 2016 --to 2021 --output $(OUT)/morocco_pjd_transitions.csv
+	$(RELEASE_BIN)/geovote strongholds $(OUT)/morocco.gpkg --share PJD/valid --from 2016 --to 2021 --output $(OUT)/morocco_pjd_strongholds.geojson
 	$(RELEASE_BIN)/geovote emerging $(OUT)/morocco.gpkg --share PJD/valid --elections 2011,2016,2021 --output $(OUT)/morocco.gpkg:emerging_pjd
 	rm -f $(OUT)/morocco3.gpkg
 	$(RELEASE_BIN)/geovote db create $(OUT)/morocco3.gpkg

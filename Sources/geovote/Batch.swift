@@ -34,7 +34,9 @@ struct Batch: ParsableCommand {
         (input: the database, share, elections as a list or "2011,2016,2021", level, \
         weights, time_lag, confidence, trend_alpha, correction, permutations, seed, \
         output); "transitions" runs geovote transitions (input, share, from, to, \
-        level, from_level, weights, permutations, seed, alpha, output).
+        level, from_level, weights, permutations, seed, alpha, output); \
+        "strongholds" runs geovote strongholds (input, share, from, to, level, \
+        from_level, confidence, weights, min_overlap, output).
         Every job is checked before any runs (options, inputs readable, fields \
         present, output folders writable, no output over an input); a failing \
         check or job stops the batch (exit 1) with one line naming the job and \
@@ -64,6 +66,7 @@ struct Batch: ParsableCommand {
                     case let .isa(job): try Isa.run(job)
                     case let .emerging(job): try Emerging.run(job)
                     case let .transitions(job): try Transitions.run(job)
+                    case let .strongholds(job): try Strongholds.run(job)
                     }
                 } catch let error as GeoVoteError {
                     throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "job \(k + 1): \(error)")

@@ -20,23 +20,7 @@ struct Transitions: ParsableCommand {
         election (2016 for legislative-2016). Islands are left out.
         """)
 
-    @Argument(help: "The election database, DB.gpkg.")
-    var database: String
-
-    @Option(name: .long, help: "The party's share of valid votes, P/valid (e.g. MP/valid).")
-    var share: String
-
-    @Option(name: .long, help: "The earlier election.")
-    var from: String
-
-    @Option(name: .long, help: "The later election.")
-    var to: String
-
-    @Option(name: .long, help: "The later election's level (default: its only level, else commune).")
-    var level: String?
-
-    @Option(name: .long, help: "The earlier election's level when it differs.")
-    var fromLevel: String?
+    @OptionGroup var elections: TwoElections
 
     @OptionGroup var weightsChoice: WeightsChoice
 
@@ -56,13 +40,13 @@ struct Transitions: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func job() throws -> TransitionsJob {
-        TransitionsJob(database: database, share: share, from: from, to: to, level: level, fromLevel: fromLevel, weights: weightsChoice.spec,
+        TransitionsJob(database: elections.database, share: elections.share, from: elections.from, to: elections.to, level: elections.level, fromLevel: elections.fromLevel, weights: weightsChoice.spec,
                        permutations: permutations, seed: seed, alpha: alpha, output: output, outputEncoding: try out.writeOptions().encoding,
                        keepCRS: out.keepCrs)
     }
 
     func validate() throws {
-        do { try TransitionsJob(database: database, share: share, from: from, to: to, permutations: permutations, alpha: alpha, output: output).validate(inputWrittenEarlier: true) } catch {
+        do { try TransitionsJob(database: elections.database, share: elections.share, from: elections.from, to: elections.to, permutations: permutations, alpha: alpha, output: output).validate(inputWrittenEarlier: true) } catch {
             throw ValidationError("\(error)")
         }
     }
@@ -81,4 +65,25 @@ struct Transitions: ParsableCommand {
         print(result.transitions.text)
         print("wrote \(result.table.count) units to \(job.output)")
     }
+}
+
+/// The database, the party's share and the two elections of `transitions` and `strongholds`.
+struct TwoElections: ParsableArguments {
+    @Argument(help: "The election database, DB.gpkg.")
+    var database: String
+
+    @Option(name: .long, help: "The party's share of valid votes, P/valid (e.g. MP/valid).")
+    var share: String
+
+    @Option(name: .long, help: "The earlier election.")
+    var from: String
+
+    @Option(name: .long, help: "The later election.")
+    var to: String
+
+    @Option(name: .long, help: "The later election's level (default: its only level, else commune).")
+    var level: String?
+
+    @Option(name: .long, help: "The earlier election's level when it differs.")
+    var fromLevel: String?
 }

@@ -179,6 +179,37 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir + "/x.csv"))
     }
 
+    /// `geovote strongholds DB --share PJD/valid --from 2016 --to 2021 --output OUT`:
+    /// the kept, gained and lost zones as Fixtures/reference/strongholds/changes.csv
+    /// counts them; a batch job writes the same bytes.
+    @Test func strongholdsKeptGainedAndLost() throws {
+        let dir = Fixtures.scratch()
+        let db = try Self.threeElections(dir)
+        let run = try Self.geovote(["strongholds", db, "--share", "PJD/valid", "--from", "2016", "--to", "2021", "--output", dir + "/s.csv"])
+        #expect(run.status == 0, "\(run.error)")
+        let ref = try Fixtures.csv("reference/strongholds/changes.csv").filter { $0["case"] == "same" && $0["party"] == "PJD" }
+        let rows = try Fixtures.csv(atPath: dir + "/s.csv")
+        for status in ["kept", "gained", "lost"] {
+            for type in ["hot", "cold"] {
+                #expect(rows.count { $0["status"] == status && $0["type"] == type } == ref.count { $0["status"] == status && $0["type"] == type }, "\(status) \(type)")
+            }
+        }
+        let hotKept = ref.count { $0["status"] == "kept" && $0["type"] == "hot" }
+        #expect(run.output.contains("hot zones: kept \(hotKept),"), "\(run.output)")
+        for column in ["status", "type", "zone_from", "zone_to", "units_from", "units_to", "area_from_km2", "area_to_km2", "overlap_km2", "overlap_from", "overlap_to", "share_from", "share_to"] {
+            #expect(rows[0][column] != nil, "\(column)")
+        }
+        let jobs = dir + "/jobs.json"
+        try Data(#"{"jobs": [{"command": "strongholds", "input": "m.gpkg", "share": "PJD/valid", "from": "2016", "to": "2021", "output": "b.csv"}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: jobs))
+        let batch = try Self.geovote(["batch", jobs])
+        #expect(batch.status == 0, "\(batch.error)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/b.csv")) == Data(contentsOf: URL(fileURLWithPath: dir + "/s.csv")))
+        let bad = try Self.geovote(["strongholds", db, "--share", "PJD/valid", "--from", "2016", "--to", "2021", "--min-overlap", "0", "--output", dir + "/x.csv"])
+        #expect(bad.status == 64, "\(bad.error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.csv"))
+    }
+
     /// `geovote synth --elections 3` writes two earlier elections whose
     /// counts add up, for the same communes as the fixture.
     @Test func synthMakesEarlierElections() throws {

@@ -141,12 +141,14 @@ extension GEOSContext {
             // Returns -1 on error.
             let count = GEOSGetNumGeometries_r(handle, geom)
             guard count >= 0 else { throw takeError("could not count members") }
+            let collection = memberKind == nil
             for i in 0..<count {
                 guard let member = GEOSGetGeometryN_r(handle, geom, i) else { throw takeError("member \(i)") }
                 let sub = try makeGeometry(member, preferPolygons: preferPolygons)
+                // A GeometryCollection: keep its polygons if asked (every
+                // line or point member dropped, wherever it comes), else all one kind.
+                if collection, preferPolygons, !sub.kind.isPolygonal { continue }
                 if memberKind == nil {
-                    // A GeometryCollection: keep polygons if asked, else all one kind.
-                    if preferPolygons, !sub.kind.isPolygonal { continue }
                     memberKind = sub.kind.isPolygonal ? .multiPolygon : sub.kind.isPuntal ? .multiPoint : .multiLineString
                 }
                 for p in 0..<sub.partCount {

@@ -13,6 +13,7 @@ public enum BatchStep: Sendable, Hashable {
     case isa(IncrementalJob)
     case emerging(EmergingJob)
     case transitions(TransitionsJob)
+    case strongholds(StrongholdsJob)
 
     public enum Report: Sendable {
         case hotSpots(HotSpotJob.Report)
@@ -23,6 +24,7 @@ public enum BatchStep: Sendable, Hashable {
         case isa(IncrementalJob.Report)
         case emerging(EmergingJob.Report)
         case transitions(TransitionsJob.Report)
+        case strongholds(StrongholdsJob.Report)
     }
 
     public var input: String {
@@ -35,6 +37,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .isa(j): j.input
         case let .emerging(j): j.database
         case let .transitions(j): j.database
+        case let .strongholds(j): j.database
         }
     }
 
@@ -49,6 +52,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .isa(j): j.output.map { [$0] } ?? []
         case let .emerging(j): [j.output]
         case let .transitions(j): [j.output]
+        case let .strongholds(j): [j.output]
         }
     }
 
@@ -62,6 +66,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .isa(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .emerging(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .transitions(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .strongholds(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         }
     }
 
@@ -124,6 +129,15 @@ public enum BatchStep: Sendable, Hashable {
         "keep_crs": "true: GeoJSON keeps a projected CRS",
     ]
 
+    /// The keys of a strongholds job (`geovote strongholds`'s options).
+    public static let strongholdsKeys: [String: String] = [
+        "command": "strongholds", "input": "the election database, DB.gpkg", "output": "the output (.shp, .geojson, .csv, FILE.gpkg[:LAYER])",
+        "share": "the party's share P/valid", "from": "the earlier election", "to": "the later election", "level": "the later election's level",
+        "from_level": "the earlier election's level", "confidence": "90 | 95 | 99", "weights": WeightsSpec.spellings,
+        "min_overlap": "a share of the smaller zone's area, above 0 and at most 1", "output_encoding": "shapefile output encoding",
+        "keep_crs": "true: GeoJSON keeps a projected CRS",
+    ]
+
     /// The keys of a zones job.
     public static let zonesKeys: [String: String] = [
         "command": "zones", "input": "the layer (.shp, .geojson), or a hot-spot output with from_hotspots",
@@ -143,7 +157,7 @@ extension HotSpotBatch {
         switch job["command"] ?? defaults["command"] {
         case nil, .null?: break
         case let .string(c)?: command = c.lowercased()
-        case let v?: throw GeoVoteError.invalidArgument("'command' is \(v.kind): give hotspots, cluster, zones, raster, ohsa, isa, emerging or transitions")
+        case let v?: throw GeoVoteError.invalidArgument("'command' is \(v.kind): give hotspots, cluster, zones, raster, ohsa, isa, emerging, transitions or strongholds")
         }
         func merged(_ keys: [String: String]) -> [String: JSONValue] {
             defaults.filter { keys[$0.key] != nil }.merging(job) { $1 }.filter { $0.key != "command" }
@@ -157,7 +171,8 @@ extension HotSpotBatch {
         case "isa": return .isa(try isaJob(JobKeys(merged(BatchStep.isaKeys), allowed: BatchStep.isaKeys, folder: folder), encoding: encoding))
         case "emerging": return .emerging(try emergingJob(JobKeys(merged(BatchStep.emergingKeys), allowed: BatchStep.emergingKeys, folder: folder)))
         case "transitions": return .transitions(try transitionsJob(JobKeys(merged(BatchStep.transitionsKeys), allowed: BatchStep.transitionsKeys, folder: folder)))
-        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones, raster, ohsa, isa, emerging or transitions")
+        case "strongholds": return .strongholds(try strongholdsJob(JobKeys(merged(BatchStep.strongholdsKeys), allowed: BatchStep.strongholdsKeys, folder: folder)))
+        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones, raster, ohsa, isa, emerging, transitions or strongholds")
         }
     }
 
@@ -303,6 +318,19 @@ extension HotSpotBatch {
                                  fromLevel: try keys.string("from_level"), weights: try weights(keys), permutations: try keys.integer("permutations") ?? 0,
                                  seed: try seed(keys), alpha: try keys.number("alpha") ?? 0.05, output: try keys.path("output", required: true)!,
                                  outputEncoding: try keys.encoding("output_encoding") ?? .utf8, keepCRS: try keys.bool("keep_crs"))
+        try job.validate(inputWrittenEarlier: true)
+        return job
+    }
+
+    static func strongholdsJob(_ keys: JobKeys) throws -> StrongholdsJob {
+        guard let share = try keys.string("share") else { throw GeoVoteError.invalidArgument("'share' is missing: the party's share P/valid") }
+        guard let from = try keys.string("from"), let to = try keys.string("to") else { throw GeoVoteError.invalidArgument("'from' and 'to' name the two elections") }
+        let options = ZoneOptions(statistic: .giStar, confidence: try keys.integer("confidence") ?? 95,
+                                  hotSpots: HotSpotOptions(statistics: [.giStar], weights: try weights(keys)))
+        let job = StrongholdsJob(database: try keys.path("input", required: true)!, share: share, from: from, to: to, level: try keys.string("level"),
+                                 fromLevel: try keys.string("from_level"), options: options, minimumOverlap: try keys.number("min_overlap") ?? 0.05,
+                                 output: try keys.path("output", required: true)!, outputEncoding: try keys.encoding("output_encoding") ?? .utf8,
+                                 keepCRS: try keys.bool("keep_crs"))
         try job.validate(inputWrittenEarlier: true)
         return job
     }

@@ -205,3 +205,64 @@ public struct IncrementalJob: Sendable, Hashable {
         return Report(result: result, notes: readNotes + result.notes)
     }
 }
+
+/// Strongholds kept, gained and lost from a database to a layer: what
+/// `geovote strongholds` runs and a batch job `"command": "strongholds"` becomes.
+public struct StrongholdsJob: Sendable, Hashable {
+    public var database: String
+    /// The party's share of valid votes, `P/valid`.
+    public var share: String
+    /// The earlier and the later election (names, or parts naming one).
+    public var from: String, to: String
+    /// The later election's level (nil: ``ElectionDatabase/defaultLevel(of:given:)``); the earlier one's when it differs.
+    public var level: String?, fromLevel: String?
+    /// The zones of each election, as `geovote zones` makes them.
+    public var options: ZoneOptions
+    /// The share of the smaller zone's area an overlap must cover for two zones to match.
+    public var minimumOverlap: Double
+    public var output: String
+    public var outputEncoding: TextEncoding
+    public var keepCRS: Bool
+
+    public init(database: String, share: String, from: String, to: String, level: String? = nil, fromLevel: String? = nil,
+                options: ZoneOptions = ZoneOptions(), minimumOverlap: Double = 0.05, output: String,
+                outputEncoding: TextEncoding = .utf8, keepCRS: Bool = false) {
+        self.database = database
+        self.share = share
+        self.from = from
+        self.to = to
+        self.level = level
+        self.fromLevel = fromLevel
+        self.options = options
+        self.minimumOverlap = minimumOverlap
+        self.output = output
+        self.outputEncoding = outputEncoding
+        self.keepCRS = keepCRS
+    }
+
+    public struct Report: Sendable {
+        public var result: StrongholdChanges
+        public var level: String
+        public var notes: [String]
+    }
+
+    public func validate(inputWrittenEarlier: Bool = false) throws {
+        try options.validate()
+        guard minimumOverlap > 0, minimumOverlap <= 1 else {
+            throw GeoVoteError.invalidArgument("the minimum overlap is \(minimumOverlap): give a share of the smaller zone's area, above 0 and at most 1")
+        }
+        try validateDatabaseJob(database: database, share: share, output: output, inputWrittenEarlier: inputWrittenEarlier)
+    }
+
+    public func run(workers: Int = Parallel.defaultWorkerCount) throws -> Report {
+        try validate()
+        let db = try ElectionDatabase(path: database)
+        let chosen = try db.defaultLevel(of: try db.election(named: to), given: level)
+        let result = try db.strongholdChanges(from: from, to: to, level: chosen, fromLevel: fromLevel, party: partyOfValidShare(share)!,
+                                              options: options, minimumOverlap: minimumOverlap, workers: workers)
+        let parameters = "share=\(share) from=\(result.from) to=\(result.to) level=\(chosen) statistic=\(options.statistic.rawValue) confidence=\(options.confidence) weights=\(options.hotSpots.weights) min_overlap=\(minimumOverlap)"
+        let notes = result.notes + (try writeDatabaseAnalysis(result.table, to: output, encoding: outputEncoding, keepCRS: keepCRS, command: "strongholds",
+                                                              parameters: parameters, database: database))
+        return Report(result: result, level: chosen, notes: notes)
+    }
+}

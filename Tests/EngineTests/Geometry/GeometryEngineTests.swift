@@ -91,4 +91,22 @@ import Testing
             #expect(location == DataLocation(file: "x.shp", record: 700))
         }
     }
+
+    /// Polygons that overlap in an area and also touch along an edge: GEOS
+    /// returns a collection of a polygon and a line; the intersection keeps
+    /// the polygon, whichever member comes first (it threw "mixed types"
+    /// when the line came after the polygon).
+    @Test func polygonalIntersectionDropsTouchingEdges() throws {
+        func box(_ x0: Double, _ x1: Double) -> [[Point]] {
+            [[.init(x: x0, y: 0), .init(x: x1, y: 0), .init(x: x1, y: 1), .init(x: x0, y: 1), .init(x: x0, y: 0)]]
+        }
+        let a = Geometry.multiPolygon([box(0, 1), box(2, 3)])
+        let b = Geometry.polygon(box(0.5, 2))
+        let engine = try GeometryEngine()
+        for (first, second) in [(a, b), (b, a)] {
+            let overlap = try engine.intersection(first, second)
+            #expect(overlap.kind.isPolygonal)
+            #expect(abs(try engine.area(overlap) - 0.5) < 1e-12)
+        }
+    }
 }
