@@ -55,6 +55,9 @@ extension ElectionDatabase {
             shares.contains { $0[i] == nil } ? "no share of valid votes in some election" : nil
         })
         if let left = subset.leftOutSummary() { notes.append("\(party): \(left)") }
+        guard subset.kept.count >= 3 else {
+            throw GeoVoteError.invalidArgument("\(path): \(subset.kept.count) of \(units.count) units of \(last) have a share of valid votes in every election: an earlier election's boundaries do not overlap the last one's, or its results are missing")
+        }
         let (w, _) = try weights.build(units, file: "\(path):\(last)", workers: workers)
         let cube = shares.map { s in subset.kept.map { s[$0]! } }
         let result = try EmergingHotSpots.run(cube, weights: subset.restrict(w).transformed(.binary), options: options, workers: workers)

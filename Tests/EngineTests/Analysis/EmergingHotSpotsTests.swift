@@ -161,6 +161,26 @@ import Testing
         #expect(throws: GeoVoteError.self) { try EmergingHotSpots.run([[1, 2], [2, 3], [3, 4]], weights: w, options: EmergingOptions(confidence: 80)) }
     }
 
+    /// An earlier election on boundaries that do not overlap the last one's:
+    /// no unit has a share in every election — a clear refusal, not a crash.
+    @Test func boundariesThatDoNotOverlapAreRefused() throws {
+        let db = try Self.database(Fixtures.scratch())
+        let file = Fixtures.path("reference/database/boundaries_2016.shp")
+        var far = try ShapefileReader().read(file)
+        far.geometries = far.geometries.map { g in
+            Geometry(kind: g.kind, x: ContiguousArray(g.x.map { $0 + 5_000_000 }), y: g.y, ringOffsets: g.ringOffsets, partOffsets: g.partOffsets)
+        }
+        try db.importResults(ElectionImport(election: Election(name: "legislative-2007"), level: "unit", boundaries: far, boundariesFile: file,
+                                            results: try D.csvResults("reference/database/results_2016_voronoi.csv"),
+                                            resultsFile: "results_2016_voronoi.csv", boundaryKey: "code"))
+        do {
+            _ = try db.emerging(elections: ["2007", "2016", "2021"], level: "commune", party: "MP")
+            Issue.record("expected a refusal")
+        } catch let error as GeoVoteError {
+            #expect("\(error)".contains("do not overlap"), "\(error)")
+        }
+    }
+
     /// The result does not depend on the number of threads.
     @Test func identicalForAnyThreadCount() throws {
         let db = try Self.database(Fixtures.scratch())
