@@ -127,10 +127,12 @@ extension ElectionDatabase {
     static func changesTable(_ changes: [StrongholdChange], earlier: ZoneResult, later: ZoneResult) -> FeatureTable {
         let (a, b) = (earlier.zones, later.zones)
         func sum(_ indices: [Int], _ value: (StrongholdZone) -> Double) -> Double { indices.reduce(0) { $0 + value(a[$1]) } }
+        // The party's share of valid votes over several zones: their summed votes over their summed valid votes.
         func share(_ zones: [StrongholdZone]) -> Double? {
+            guard zones.count > 1 else { return zones.first?.share }
             var votes = 0.0, valid = 0.0
             for zone in zones {
-                guard let s = zone.share, let v = zone.totals.first(where: { $0.name == "valid" })?.value else { return zones.count == 1 ? zone.share : nil }
+                guard let s = zone.share, let v = zone.totals.first(where: { $0.name == "valid" })?.value else { return nil }
                 votes += s * v
                 valid += v
             }

@@ -31,6 +31,12 @@ func validateDatabaseJob(database: String, share: String, output: String, inputW
     }
 }
 
+/// The database and the level of `election` a job analyses (`level`, else the default one).
+func openForJob(_ database: String, election: String, level: String?) throws -> (ElectionDatabase, String) {
+    let db = try ElectionDatabase(path: database)
+    return (db, try db.defaultLevel(of: try db.election(named: election), given: level))
+}
+
 /// Writes a database analysis's table with its provenance; returns the writer's notes.
 func writeDatabaseAnalysis(_ table: FeatureTable, to output: String, encoding: TextEncoding, keepCRS: Bool, command: String,
                            parameters: String, database: String) throws -> [String] {
@@ -94,8 +100,7 @@ public struct EmergingJob: Sendable, Hashable {
 
     public func run(workers: Int = Parallel.defaultWorkerCount) throws -> Report {
         try validate()
-        let db = try ElectionDatabase(path: database)
-        let chosen = try db.defaultLevel(of: try db.election(named: elections.last!), given: level)
+        let (db, chosen) = try openForJob(database, election: elections.last!, level: level)
         let result = try db.emerging(elections: elections, level: chosen, party: partyOfValidShare(share)!, weights: weights, options: options, workers: workers)
         let notes = result.notes + (try writeDatabaseAnalysis(result.table, to: output, encoding: outputEncoding, keepCRS: keepCRS, command: "emerging",
                                                               parameters: parameters.replacingOccurrences(of: "level=default", with: "level=\(chosen)"),
@@ -155,8 +160,7 @@ public struct TransitionsJob: Sendable, Hashable {
 
     public func run(workers: Int = Parallel.defaultWorkerCount) throws -> Report {
         try validate()
-        let db = try ElectionDatabase(path: database)
-        let chosen = try db.defaultLevel(of: try db.election(named: to), given: level)
+        let (db, chosen) = try openForJob(database, election: to, level: level)
         let result = try db.transitions(from: from, to: to, level: chosen, fromLevel: fromLevel, party: partyOfValidShare(share)!, weights: weights,
                                         permutations: permutations, seed: seed, alpha: alpha, workers: workers)
         let parameters = "share=\(share) from=\(result.from) to=\(result.to) level=\(chosen) weights=\(weights) permutations=\(permutations) seed=\(seed) alpha=\(alpha)"
@@ -256,8 +260,7 @@ public struct StrongholdsJob: Sendable, Hashable {
 
     public func run(workers: Int = Parallel.defaultWorkerCount) throws -> Report {
         try validate()
-        let db = try ElectionDatabase(path: database)
-        let chosen = try db.defaultLevel(of: try db.election(named: to), given: level)
+        let (db, chosen) = try openForJob(database, election: to, level: level)
         let result = try db.strongholdChanges(from: from, to: to, level: chosen, fromLevel: fromLevel, party: partyOfValidShare(share)!,
                                               options: options, minimumOverlap: minimumOverlap, workers: workers)
         let parameters = "share=\(share) from=\(result.from) to=\(result.to) level=\(chosen) statistic=\(options.statistic.rawValue) confidence=\(options.confidence) weights=\(options.hotSpots.weights) min_overlap=\(minimumOverlap)"

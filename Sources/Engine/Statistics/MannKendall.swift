@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The Mann–Kendall trend test of a series in time order.
 ///
@@ -113,17 +114,5 @@ public struct MannKendall: Sendable, Hashable {
         return result
     }
 
-    private static let cache = Locked<[[Int]: [Int: Int]]>([:])
-}
-
-/// A value behind a lock, for caches shared by threads.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
+    private static let cache = Mutex<[[Int]: [Int: Int]]>([:])
 }
