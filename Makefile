@@ -10,9 +10,10 @@ OUT          ?= out
 BENCH_SIZE   ?= 50000
 
 # Debian packages: the C libraries GeoVote links, pkg-config, and the tools
-# the tests use (GDAL's ogr2ogr as an oracle, valgrind for the leak check).
-BUILD_PACKAGES := libgeos-dev libproj-dev libshp-dev libsqlite3-dev libtiff-dev libgeotiff-dev libdeflate-dev libcairo2-dev pkg-config
-TEST_PACKAGES  := gdal-bin python3-gdal valgrind sqlite3
+# the tests use (GDAL's ogr2ogr as an oracle, valgrind for the leak check,
+# headless Chromium for the HTML report); pango and the Noto fonts draw map text.
+BUILD_PACKAGES := libgeos-dev libproj-dev libshp-dev libsqlite3-dev libtiff-dev libgeotiff-dev libdeflate-dev libcairo2-dev libpango1.0-dev fonts-noto-core fonts-dejavu-core pkg-config
+TEST_PACKAGES  := gdal-bin python3-gdal valgrind sqlite3 chromium
 # Only to recompute reference values (Fixtures/reference/*): never in tests.
 REFERENCE_PACKAGES := proj-bin r-cran-sf r-cran-spdep r-cran-spdata r-cran-rnaturalearthdata python3-venv
 
@@ -88,12 +89,17 @@ run: build
 	  --boundaries Fixtures/morocco/communes_utm29n.shp --results $(OUT)/morocco/results_$$year.csv --key code:code || exit 1; done
 	$(RELEASE_BIN)/geovote emerging $(OUT)/morocco3.gpkg --share MP/valid --elections 2011,2016,2021 --output $(OUT)/morocco3_emerging_mp.csv
 	$(RELEASE_BIN)/geovote db list $(OUT)/morocco.gpkg
+	$(RELEASE_BIN)/geovote map $(OUT)/morocco_pjd_arcgis.shp --column Gi_Bin --title "PJD hot spots (Gi*, 2021)" --output $(OUT)/morocco_pjd_hotspots.png
+	$(RELEASE_BIN)/geovote map Fixtures/morocco/communes_utm29n.shp --column PJD --classes jenks --label name_ar \
+	  --zones $(OUT)/morocco_zones_pjd.shp --title "PJD votes, natural breaks, with its zones" --output $(OUT)/morocco_pjd_votes.svg
+	$(RELEASE_BIN)/geovote report Fixtures/morocco/hotspots_job.json --output $(OUT)/report
+	@echo "the report: $(OUT)/report/index.html"
 
 # Optimised, as the tools are used: the permutation tests run up to 999,999
 # draws per unit (4 min in a debug build, under 30 s optimised).
 test: setup-test
 	$(SWIFT) build -c release --build-tests
-	$(SWIFT) test -c release --skip-build
+	GEOVOTE_BROWSER_TEST=required $(SWIFT) test -c release --skip-build
 	$(MAKE) leakcheck
 	$(MAKE) examples
 	$(MAKE) docs
@@ -128,13 +134,13 @@ docs: setup
 	$(SWIFT) package --allow-writing-to-directory docs generate-documentation --target GeoVoteEngine \
 	  --output-path docs --transform-for-static-hosting --warnings-as-errors
 
-# The example programs (Examples/), which use the library's public API only,
-# built and run on the bundled fixture.
+# The example programs (Examples/), which use the library's public API only
+# (executable targets of this package: make test's release build makes them),
+# run on the bundled fixture.
+EXAMPLES := hotspots-example strongholds-example rasters-example
 examples: setup
-	$(SWIFT) build --package-path Examples
-	Examples/.build/debug/hotspots-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
-	Examples/.build/debug/strongholds-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
-	Examples/.build/debug/rasters-example Fixtures/morocco/communes_utm29n.shp $(OUT)/example
+	$(SWIFT) build -c release $(foreach e,$(EXAMPLES),--product $(e))
+	@for e in $(EXAMPLES); do $(RELEASE_BIN)/$$e Fixtures/morocco/communes_utm29n.shp $(OUT)/example || exit 1; done
 
 # Seeded mutations of the fixture's shapefiles, GeoJSON and CSV, each read by
 # geovote info / weights / convert: any signal or hang fails (bench/fuzz/mutate.py).
@@ -170,7 +176,7 @@ asan-tests: setup-test
 # The parallel kernels under ThreadSanitizer (permutations in three draw
 # schemes, contiguity, kNN, per-worker GEOS and PROJ contexts), on 2 threads;
 # any report fails. A build of its own (.build-tsan).
-SANITIZE_WORKLOADS := gistar-999 local-moran-999 local-moran-shared-999 local-moran-geoda-999 queen rook knn8 distance-band geos-convert reproject validity-area dbscan hdbscan zones-all-parties raster-coverage raster-share-all raster-kernel write-geotiff
+SANITIZE_WORKLOADS := gistar-999 local-moran-999 local-moran-shared-999 local-moran-geoda-999 queen rook knn8 distance-band geos-convert reproject validity-area dbscan hdbscan zones-all-parties raster-coverage raster-share-all raster-kernel write-geotiff map-png
 sanitize: setup
 	$(SWIFT) build -c release --sanitize=thread --product geovote-bench --scratch-path .build-tsan
 	@for w in $(SANITIZE_WORKLOADS); do \

@@ -22,7 +22,8 @@ let package = Package(
         .systemLibrary(name: "CProj", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
         .systemLibrary(name: "CShapelib", pkgConfig: "shapelib", providers: [.apt(["libshp-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        // cairo with pango's text layout (one module: pangocairo.h includes cairo.h).
+        .systemLibrary(name: "CCairo", pkgConfig: "pangocairo", providers: [.apt(["libcairo2-dev", "libpango1.0-dev"])]),
         // libtiff and libgeotiff behind non-variadic wrappers (TIFFSetField and
         // GTIFKeySet are variadic) that also register GDAL's private tags.
         .target(
@@ -61,6 +62,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Programs that use the library as another tool would: `import
+        // GeoVoteEngine` and its public API only (an executable target cannot
+        // reach internal symbols). Built with everything else; `make examples`
+        // runs them on the fixture.
+        .executableTarget(name: "hotspots-example", dependencies: ["GeoVoteEngine"], path: "Examples/hotspots-example"),
+        .executableTarget(name: "strongholds-example", dependencies: ["GeoVoteEngine"], path: "Examples/strongholds-example"),
+        .executableTarget(name: "rasters-example", dependencies: ["GeoVoteEngine"], path: "Examples/rasters-example"),
         // Paths to the fixtures and a tool runner, shared by the test targets.
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(

@@ -262,6 +262,31 @@ enum Workloads {
             let (cube, w) = try BenchData.emergingCube(context)
             return { _ = try EmergingHotSpots.run(cube, weights: w, options: EmergingOptions(permutations: 999, seed: 1)) }
         },
+        Workload(name: "map-png", summary: "draw the Gi* class map (Gi_Bin of the PJD share, binary queen) of the communes as a 2000 × 2000 PNG (cairo, one fill per class, boundaries)", items: { $0 }) { context in
+            let path = try context.communesShapefile()
+            let table = try ShapefileReader().read(path)
+            let results = try HotSpotAnalysis.run(table, file: path, variables: [VariableSpec(parsing: "PJD/valid")], options: HotSpotOptions())
+            let bins = results.results[0].classes.map { c -> Int64? in if case let .confidenceBin(b) = c { Int64(b) } else { 0 } }
+            var layer = table
+            layer.columns = [Column(name: "Gi_Bin", values: .integer(bins))]
+            let out = "\(context.cacheDirectory)/map-\(context.size).png"
+            return {
+                let map = try ThematicMap(layer: layer, file: path, column: "Gi_Bin", options: MapOptions(width: 2000, height: 2000))
+                try MapRenderer.write(map, to: out)
+            }
+        },
+        Workload(name: "report", summary: "the HTML report of every party's share (9) × Gi* and Local Moran, 999 permutations: the analysis, its CSV, the maps, scatterplots, Moran's I and zones", items: { $0 * 18 }) { context in
+            let path = try context.communesShapefile()
+            let table = try ShapefileReader().read(path)
+            let dir = "\(context.cacheDirectory)/report-\(context.size)"
+            let job = HotSpotJob(input: path, variables: "all/valid", options: HotSpotOptions(statistics: [.giStar, .localMoran], permutations: 999, seed: 1),
+                                 output: dir + ".csv")
+            return {
+                let run = try job.run(layer: table)
+                let sections = try HotSpotReport.sections(of: run.results, layer: table, file: path)
+                _ = try HotSpotReport.write(layer: table, file: path, sections: sections, weights: run.results.weights, to: dir)
+            }
+        },
         Workload(name: "dbscan", summary: "DBSCAN of the stations, eps 2 km × √(40,000/n), min_samples 10 (scikit-learn's conventions)", items: { $0 }) { context in
             let points = try ClusterPoints(table: ShapefileReader().read(context.stationsShapefile()))
             let eps = BenchData.dbscanEps(context.size)

@@ -12,7 +12,7 @@ struct GeoVote: ParsableCommand {
         stderr says which file, record, field and value), 64 for a usage error.
         """,
         version: GeoVoteVersion.string,
-        subcommands: [Info.self, Synth.self, Convert.self, Join.self, Project.self, Weights.self, Hotspots.self, Moran.self, Isa.self, Ohsa.self, Transitions.self, Emerging.self, Strongholds.self, Cluster.self, Zones.self, RasterCommand.self, Aggregate.self, DatabaseCommand.self, Batch.self]
+        subcommands: [Info.self, Synth.self, Convert.self, Join.self, Project.self, Weights.self, Hotspots.self, Moran.self, Isa.self, Ohsa.self, Transitions.self, Emerging.self, Strongholds.self, Cluster.self, Zones.self, RasterCommand.self, MapCommand.self, ReportCommand.self, Aggregate.self, DatabaseCommand.self, Batch.self]
     )
 
     /// An unknown command gets its own message (the closest command, the

@@ -484,6 +484,36 @@ def p_kernel_kdepy(size, threads):
     return run
 
 
+def p_map_matplotlib(size, threads):
+    """geopandas GeoDataFrame.plot (matplotlib, Agg) of the Gi_Bin classes as
+    a 2000 × 2000 PNG: one colour per class, grey boundaries, as GeoVote
+    draws them (the bins from esda G_Local, untimed)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pyogrio
+    from esda.getisord import G_Local
+    from libpysal.weights import Queen
+    gdf = pyogrio.read_dataframe(communes(size))
+    w = Queen.from_dataframe(gdf, use_index=False, silence_warnings=True)
+    w.transform = "B"
+    z = G_Local(share(size), w, transform="B", star=True, permutations=0).Zs
+    p = 2 * (1 - __import__("scipy").stats.norm.cdf(np.abs(z)))
+    bins = np.sign(z) * ((p <= 0.10).astype(int) + (p <= 0.05) + (p <= 0.01))
+    colours = {-3: "#4575b5", -2: "#849eba", -1: "#c0ccbe", 0: "#ffffbf", 1: "#fab984", 2: "#ed7551", 3: "#d62f27"}
+    gdf["colour"] = [colours[int(b)] for b in bins]
+    out = os.path.join(cache_dir(), f"map-matplotlib-{size}.png")
+
+    def run():
+        fig, ax = plt.subplots(figsize=(20, 20), dpi=100)
+        gdf.plot(color=gdf["colour"], edgecolor="#666666", linewidth=0.15, ax=ax)
+        ax.set_axis_off()
+        fig.savefig(out, dpi=100)
+        plt.close(fig)
+    return run
+
+
 PEERS = [
     ("read-shapefile", "pyogrio.read_dataframe", p_read_pyogrio),
     ("write-shapefile", "pyogrio.write_dataframe", p_write_pyogrio),
@@ -502,6 +532,7 @@ PEERS = [
     ("isa", "esda Moran on libpysal DistanceBand, 10 bands", p_isa_esda),
     ("emerging", "esda G_Local on the libpysal space-time W (Gi* only)", p_emerging_esda),
     ("emerging-999", "esda G_Local (numba) on the space-time W, 999 permutations (Gi* only)", p_emerging_999_esda),
+    ("map-png", "geopandas plot (matplotlib Agg), 2000 × 2000 PNG", p_map_matplotlib),
     ("knn8", "libpysal KNN", p_knn_libpysal),
     ("knn8", "scipy cKDTree query", p_knn_scipy),
     ("knn8", "scikit-learn NearestNeighbors", p_knn_sklearn),

@@ -4,7 +4,7 @@
 // GeoTIFF and a quick-look PNG. The same steps as the DocC article
 // "Vote-share rasters".
 //
-//     swift run --package-path Examples rasters-example Fixtures/morocco/communes_utm29n.shp out/example
+//     swift run -c release rasters-example Fixtures/morocco/communes_utm29n.shp out/example
 import Foundation
 import GeoVoteEngine
 

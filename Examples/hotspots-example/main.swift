@@ -2,7 +2,7 @@
 // and Local Moran, read the classes, correct for multiple testing, write
 // the results. The same steps as the DocC article "Getting started".
 //
-//     swift run --package-path Examples hotspots-example Fixtures/morocco/communes_utm29n.shp out/example
+//     swift run -c release hotspots-example Fixtures/morocco/communes_utm29n.shp out/example
 import Foundation
 import GeoVoteEngine
 

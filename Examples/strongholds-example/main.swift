@@ -3,7 +3,7 @@
 // voters, HDBSCAN*). The same steps as the DocC
 // article "Clusters and stronghold zones".
 //
-//     swift run --package-path Examples strongholds-example Fixtures/morocco/communes_utm29n.shp out/example
+//     swift run -c release strongholds-example Fixtures/morocco/communes_utm29n.shp out/example
 import Foundation
 import GeoVoteEngine
 
