@@ -36,7 +36,9 @@ struct Batch: ParsableCommand {
         output); "transitions" runs geovote transitions (input, share, from, to, \
         level, from_level, weights, permutations, seed, alpha, output); \
         "strongholds" runs geovote strongholds (input, share, from, to, level, \
-        from_level, confidence, weights, min_overlap, output).
+        from_level, confidence, weights, min_overlap, output); "map" runs \
+        geovote map (input, column, classes, k, title, label, zones, width, \
+        height, output), e.g. on an earlier job's output.
         Every job is checked before any runs (options, inputs readable, fields \
         present, output folders writable, no output over an input); a failing \
         check or job stops the batch (exit 1) with one line naming the job and \
@@ -67,6 +69,7 @@ struct Batch: ParsableCommand {
                     case let .emerging(job): try Emerging.run(job)
                     case let .transitions(job): try Transitions.run(job)
                     case let .strongholds(job): try Strongholds.run(job)
+                    case let .map(job): try MapCommand.run(job)
                     }
                 } catch let error as GeoVoteError {
                     throw GeoVoteError.malformed(DataLocation(file: jobFile), reason: "job \(k + 1): \(error)")

@@ -50,6 +50,9 @@ struct Isa: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the bands to this .csv.")
     var output: String?
 
+    @Option(name: .long, help: "Draw z against distance, the peaks marked, to this .svg.")
+    var plot: String?
+
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
@@ -61,14 +64,14 @@ struct Isa: ParsableCommand {
     }
 
     func validate() throws {
-        do { try IncrementalJob(input: file, variable: variable.text, options: options, output: output).validate(inputWrittenEarlier: true) } catch {
+        do { try IncrementalJob(input: file, variable: variable.text, options: options, output: output, plot: plot).validate(inputWrittenEarlier: true) } catch {
             throw ValidationError("\(error)")
         }
     }
 
     func run() throws {
         let encoding = try common.apply()
-        let job = IncrementalJob(input: file, variable: variable.text, options: options, output: output, encoding: encoding)
+        let job = IncrementalJob(input: file, variable: variable.text, options: options, output: output, encoding: encoding, plot: plot)
         try runReportingErrors { try Self.run(job, json: json) }
     }
 
@@ -82,6 +85,7 @@ struct Isa: ParsableCommand {
             isa.decisions.forEach { print($0) }
             print(isa.text)
             if let output = job.output { print("wrote \(isa.bands.count) bands to \(output)") }
+            if let plot = job.plot { print("wrote the plot to \(plot)") }
         }
     }
 }

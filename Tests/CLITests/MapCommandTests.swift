@@ -10,6 +10,11 @@ import Testing
 
     static let communes = Fixtures.path("morocco/communes_utm29n.shp")
 
+    static var nationalPJDShare: Double {
+        let layer = try! LayerIO.read(communes)
+        return try! layer.numericValues(of: "PJD").reduce(0, +) / layer.numericValues(of: "valid").reduce(0, +)
+    }
+
     @Test func mapWritesSVGPNGAndPDFWithTheCounts() throws {
         let dir = Fixtures.scratch()
         let h = dir + "/h.gpkg"
@@ -51,13 +56,67 @@ import Testing
         let overwrite = try Self.geovote(["map", dir + "/x.shp", "--column", "a", "--output", dir + "/x.shp"])
         #expect(overwrite.status != 0)
         // All values undefined: a map that says "no data".
-        let csv = dir + "/none.csv"
-        try "code,x,y,share\n1,0,0,\n2,1,0,\n3,0,1,\n".write(toFile: csv, atomically: true, encoding: .utf8)
-        let none = try Self.geovote(["map", csv, "--column", "share", "--output", dir + "/none.svg"])
+        let json = dir + "/none.geojson"
+        let features = (0..<3).map { i in
+            "{\"type\":\"Feature\",\"properties\":{\"code\":\(i),\"share\":null},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[\(i),0],[\(i + 1),0],[\(i + 1),1],[\(i),0]]]}}"
+        }
+        try "{\"type\":\"FeatureCollection\",\"features\":[\(features.joined(separator: ","))]}".write(toFile: json, atomically: true, encoding: .utf8)
+        let none = try Self.geovote(["map", json, "--column", "share", "--output", dir + "/none.svg"])
         #expect(none.status == 0 && none.error.contains("no value"), "\(none.output) \(none.error)")
         let noneSVG = try String(contentsOfFile: dir + "/none.svg", encoding: .utf8)
         #expect(noneSVG.contains("id=\"nodata\""))
         #expect(!FileManager.default.fileExists(atPath: dir + "/m.svg"))
+        // A CSV result without coordinates has nothing to draw.
+        let table = dir + "/h.csv"
+        #expect(try Self.geovote(["hotspots", Self.communes, "--field", "PJD/valid", "--statistic", "gistar", "--output", table]).status == 0)
+        let flat = try Self.geovote(["map", table, "--column", "PJD_valid_gistar_bin", "--output", dir + "/flat.svg"])
+        #expect(flat.status == 1 && flat.error.contains("no geometry"), "\(flat.error)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/flat.svg"))
+    }
+
+    /// A batch job's map step (on an earlier step's output) writes what `geovote map` writes.
+    @Test func batchMapStepWritesTheCommandsBytes() throws {
+        let dir = Fixtures.scratch()
+        let job = dir + "/job.json"
+        try """
+        {"jobs": [
+          {"input": "\(Self.communes)", "field": "PJD/valid", "statistic": "gistar", "output": "h.gpkg"},
+          {"command": "map", "input": "h.gpkg", "column": "PJD_valid_gistar_bin", "title": "PJD", "output": "batch.svg"}
+        ]}
+        """.write(toFile: job, atomically: true, encoding: .utf8)
+        let batch = try Self.geovote(["batch", job])
+        #expect(batch.status == 0, "\(batch.error)")
+        let direct = try Self.geovote(["map", dir + "/h.gpkg", "--column", "PJD_valid_gistar_bin", "--title", "PJD", "--output", dir + "/direct.svg"])
+        #expect(direct.status == 0, "\(direct.error)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/batch.svg")) == Data(contentsOf: URL(fileURLWithPath: dir + "/direct.svg")))
+        let bad = dir + "/bad.json"
+        try #"{"jobs": [{"command": "map", "input": "h.gpkg", "output": "x.svg"}]}"#.write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try Self.geovote(["batch", bad])
+        #expect(refused.status != 0 && refused.error.contains("'column'"), "\(refused.error)")
+    }
+
+    /// ArcGIS's and GeoDa's field names are reported too (one share per file).
+    @Test func reportReadsArcGISAndGeoDaNames() throws {
+        let dir = Fixtures.scratch()
+        for (names, statistic, expected) in [("arcgis", "gistar", 1), ("arcgis", "local-moran", 1), ("geoda", "local-moran", 1)] {
+            let convention = names == "geoda" ? ["--convention", "geoda"] : []
+            let out = dir + "/\(names)-\(statistic).shp"
+            let run = try Self.geovote(["hotspots", Self.communes, "--field", "PJD/valid", "--statistic", statistic, "--names", names,
+                                        "--weights", "queen", "--output", out] + convention)
+            #expect(run.status == 0, "\(run.error)")
+            let report = try Self.geovote(["report", out, "--output", dir + "/r-\(names)-\(statistic)"])
+            #expect(report.status == 0 && report.output.contains("\(expected) sections"), "\(names): \(report.output) \(report.error)")
+            let page = try String(contentsOfFile: dir + "/r-\(names)-\(statistic)/index.html", encoding: .utf8)
+            #expect(page.components(separatedBy: "<path class=\"feature\"").count - 1 == 1500 * expected)
+            // The strongest hot zone's share is above the national share (its members are hot spots / High-High).
+            let row = try #require(page.range(of: "<tr class=\"zone\"><td>hot 1</td>"), "\(names) \(statistic): no hot zone")
+            let cells = page[row.upperBound...].prefix(400).components(separatedBy: "<td class=\"n\">").dropFirst().map { $0.prefix { $0 != "<" } }
+            // units, km², PJD, valid, share
+            let votes = try #require(Double(cells[2])), valid = try #require(Double(cells[3]))
+            let share = try #require(Double(cells[4].replacingOccurrences(of: " %", with: "")))
+            #expect(abs(share - 100 * votes / valid) < 0.051, "\(cells)")
+            #expect(share > 100 * Self.nationalPJDShare, "\(names) \(statistic): \(share)")
+        }
     }
 
     /// The browser used for the report check: `chromium` on PATH. Absent, the

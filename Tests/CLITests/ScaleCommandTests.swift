@@ -10,6 +10,27 @@ import Testing
 
     static let communes = Fixtures.path("morocco/communes_utm29n.shp")
 
+    /// `--plot OUT.svg`: one point per band at the CSV's distance and z, the peaks ringed where the CSV says.
+    @Test func isaPlotShowsEveryBandAndThePeaks() throws {
+        let dir = Fixtures.scratch()
+        let run = try Self.geovote(["isa", Self.communes, "--share", "PJD/valid", "--output", dir + "/isa.csv", "--plot", dir + "/isa.svg"])
+        #expect(run.status == 0, "\(run.error)")
+        let rows = try Fixtures.csv(atPath: dir + "/isa.csv")
+        let svg = try String(contentsOfFile: dir + "/isa.svg", encoding: .utf8)
+        #expect(svg.components(separatedBy: "<circle class=\"band\"").count - 1 == rows.count)
+        for row in rows {
+            #expect(svg.contains("data-band=\"\(row["band"]!)\" data-distance=\"\(Double(row["distance"]!)!)\""), "band \(row["band"]!)")
+        }
+        let peaks = rows.filter { !($0["peak"] ?? "").isEmpty }
+        #expect(!peaks.isEmpty)
+        for row in peaks {
+            let tags = row["peak"]!.replacingOccurrences(of: ";", with: " ")
+            #expect(svg.contains("<circle class=\"peak\" data-peak=\"\(tags)\" data-band=\"\(row["band"]!)\""), "\(tags)")
+        }
+        let png = try Self.geovote(["isa", Self.communes, "--share", "PJD/valid", "--plot", dir + "/isa.png"])
+        #expect(png.status == 64 && png.error.contains(".svg"), "\(png.error)")
+    }
+
     @Test func isaWritesOneRowPerBandWithThePeaks() throws {
         let out = Fixtures.scratch() + "/isa.csv"
         let run = try Self.geovote(["isa", Self.communes, "--share", "PJD/valid", "--output", out])

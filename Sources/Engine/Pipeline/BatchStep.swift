@@ -14,6 +14,7 @@ public enum BatchStep: Sendable, Hashable {
     case emerging(EmergingJob)
     case transitions(TransitionsJob)
     case strongholds(StrongholdsJob)
+    case map(MapJob)
 
     public enum Report: Sendable {
         case hotSpots(HotSpotJob.Report)
@@ -25,6 +26,7 @@ public enum BatchStep: Sendable, Hashable {
         case emerging(EmergingJob.Report)
         case transitions(TransitionsJob.Report)
         case strongholds(StrongholdsJob.Report)
+        case map(MapJob.Report)
     }
 
     public var input: String {
@@ -38,6 +40,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .emerging(j): j.database
         case let .transitions(j): j.database
         case let .strongholds(j): j.database
+        case let .map(j): j.input
         }
     }
 
@@ -53,6 +56,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .emerging(j): [j.output]
         case let .transitions(j): [j.output]
         case let .strongholds(j): [j.output]
+        case let .map(j): [j.output]
         }
     }
 
@@ -67,6 +71,7 @@ public enum BatchStep: Sendable, Hashable {
         case let .emerging(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .transitions(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
         case let .strongholds(j): try j.validate(inputWrittenEarlier: inputWrittenEarlier)
+        case let .map(j): try j.validate()
         }
     }
 
@@ -107,7 +112,16 @@ public enum BatchStep: Sendable, Hashable {
         "command": "isa", "input": "points or polygons in a projected CRS", "output": "the bands' .csv",
         "field": "the analysis field", "share": "the share NUM/DEN", "start": "the first band (CRS units)", "step": "the increment (CRS units)",
         "count": "the number of bands, 2 to 100", "assumption": "randomization | normality", "transform": "row | binary",
-        "islands": "exclude | keep", "missing": "exclude | error", "encoding": "input encoding",
+        "islands": "exclude | keep", "missing": "exclude | error", "encoding": "input encoding", "plot": "z against distance, an .svg",
+    ]
+
+    /// The keys of a map job (`geovote map`'s options).
+    public static let mapKeys: [String: String] = [
+        "command": "map", "input": "the layer (e.g. an earlier job's output)", "output": "OUT.svg, OUT.png or OUT.pdf",
+        "column": "the field to map", "classes": "auto | quantile | equal | jenks | bins | clusters | category",
+        "k": "classes of a choropleth, 2 to 12", "title": "the title", "label": "a field to label features with",
+        "zones": "a layer of zones to outline", "width": "pixels (default 1200)", "height": "pixels (default 900)",
+        "encoding": "input encoding",
     ]
 
     /// The keys of an emerging hot-spot job (`geovote emerging`'s options).
@@ -157,7 +171,7 @@ extension HotSpotBatch {
         switch job["command"] ?? defaults["command"] {
         case nil, .null?: break
         case let .string(c)?: command = c.lowercased()
-        case let v?: throw GeoVoteError.invalidArgument("'command' is \(v.kind): give hotspots, cluster, zones, raster, ohsa, isa, emerging, transitions or strongholds")
+        case let v?: throw GeoVoteError.invalidArgument("'command' is \(v.kind): give hotspots, cluster, zones, raster, ohsa, isa, emerging, transitions, strongholds or map")
         }
         func merged(_ keys: [String: String]) -> [String: JSONValue] {
             defaults.filter { keys[$0.key] != nil }.merging(job) { $1 }.filter { $0.key != "command" }
@@ -171,8 +185,9 @@ extension HotSpotBatch {
         case "isa": return .isa(try isaJob(JobKeys(merged(BatchStep.isaKeys), allowed: BatchStep.isaKeys, folder: folder), encoding: encoding))
         case "emerging": return .emerging(try emergingJob(JobKeys(merged(BatchStep.emergingKeys), allowed: BatchStep.emergingKeys, folder: folder)))
         case "transitions": return .transitions(try transitionsJob(JobKeys(merged(BatchStep.transitionsKeys), allowed: BatchStep.transitionsKeys, folder: folder)))
+        case "map": return .map(try mapJob(JobKeys(merged(BatchStep.mapKeys), allowed: BatchStep.mapKeys, folder: folder), encoding: encoding))
         case "strongholds": return .strongholds(try strongholdsJob(JobKeys(merged(BatchStep.strongholdsKeys), allowed: BatchStep.strongholdsKeys, folder: folder)))
-        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones, raster, ohsa, isa, emerging, transitions or strongholds")
+        default: throw GeoVoteError.invalidArgument("'command' is '\(command)': use hotspots, cluster, zones, raster, ohsa, isa, emerging, transitions, strongholds or map")
         }
     }
 
@@ -283,8 +298,20 @@ extension HotSpotBatch {
                                          rowStandardize: transform == "row", islands: try keys.choice("islands", BandIslands.self) ?? .exclude,
                                          missing: try keys.choice("missing", MissingValuePolicy.self) ?? .exclude)
         let job = IncrementalJob(input: try keys.path("input", required: true)!, variable: field ?? share!, options: options,
-                                 output: try keys.path("output", required: false), encoding: try keys.encoding("encoding") ?? encoding)
+                                 output: try keys.path("output", required: false), encoding: try keys.encoding("encoding") ?? encoding,
+                                 plot: try keys.path("plot", required: false))
         try job.validate(inputWrittenEarlier: true)
+        return job
+    }
+
+    static func mapJob(_ keys: JobKeys, encoding: TextEncoding?) throws -> MapJob {
+        guard let column = try keys.string("column") else { throw GeoVoteError.invalidArgument("a map job needs 'column'") }
+        let job = MapJob(input: try keys.path("input", required: true)!, column: column, classes: try keys.string("classes") ?? "auto",
+                         k: try keys.integer("k") ?? 5, title: try keys.string("title"), labelField: try keys.string("label"),
+                         zones: try keys.path("zones", required: false), width: try keys.integer("width") ?? 1200,
+                         height: try keys.integer("height") ?? 900, output: try keys.path("output", required: true)!,
+                         encoding: try keys.encoding("encoding") ?? encoding)
+        try job.validate()
         return job
     }
 

@@ -180,13 +180,17 @@ public struct IncrementalJob: Sendable, Hashable {
     /// A .csv of the bands (nil: none written).
     public var output: String?
     public var encoding: TextEncoding?
+    /// An .svg of z against distance with the peaks (nil: none drawn).
+    public var plot: String?
 
-    public init(input: String, variable: String, options: IncrementalOptions = IncrementalOptions(), output: String? = nil, encoding: TextEncoding? = nil) {
+    public init(input: String, variable: String, options: IncrementalOptions = IncrementalOptions(), output: String? = nil, encoding: TextEncoding? = nil,
+                plot: String? = nil) {
         self.input = input
         self.variable = variable
         self.options = options
         self.output = output
         self.encoding = encoding
+        self.plot = plot
     }
 
     public struct Report: Sendable {
@@ -198,6 +202,11 @@ public struct IncrementalJob: Sendable, Hashable {
         try options.validate()
         guard !variable.isEmpty else { throw GeoVoteError.invalidArgument("give the variable: a field or a share NUM/DEN") }
         if let output, !output.lowercased().hasSuffix(".csv") { throw GeoVoteError.invalidArgument("the bands are written to a .csv file, not \(output)") }
+        if let plot {
+            guard plot.lowercased().hasSuffix(".svg") else { throw GeoVoteError.invalidArgument("the plot is written as .svg, not \(plot)") }
+            try LayerIO.checkOutput(plot, doesNotOverwrite: [input])
+            try AtomicFile.checkWritable(plot)
+        }
         guard inputWrittenEarlier || LayerIO.isReadable(input) else { throw GeoVoteError.io(path: input, reason: "cannot be read: no such file, or not readable") }
     }
 
@@ -206,6 +215,7 @@ public struct IncrementalJob: Sendable, Hashable {
         let (table, readNotes) = try LayerIO.read(input, options: .init(encoding: encoding))
         let result = try IncrementalAutocorrelation.run(table, file: input, variable: VariableSpec(parsing: variable), options: options, workers: workers)
         if let output { try CSVWriter().write(result.table, to: output) }
+        if let plot { try AtomicFile.write(Data(result.plotSVG().utf8), to: plot) }
         return Report(result: result, notes: readNotes + result.notes)
     }
 }

@@ -184,6 +184,7 @@ public struct HotSpotBatch: Sendable {
                 case let .emerging(job): report(k, .emerging(try job.run(workers: workers)))
                 case let .transitions(job): report(k, .transitions(try job.run(workers: workers)))
                 case let .strongholds(job): report(k, .strongholds(try job.run(workers: workers)))
+                case let .map(job): report(k, .map(try job.run(workers: workers)))
                 }
             } catch let error as GeoVoteError {
                 throw GeoVoteError.inJob(file: file, job: k + 1, error)

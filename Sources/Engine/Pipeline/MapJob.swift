@@ -1,7 +1,7 @@
 import Foundation
 
 /// `geovote map`: one column of a layer drawn as a map (SVG, PNG or PDF).
-public struct MapJob: Sendable {
+public struct MapJob: Sendable, Hashable {
     public var input: String
     public var column: String
     /// `auto` (default), `quantile`, `equal`, `jenks`, `bins` (Gi_Bin), `clusters` (LISA), `category`.

@@ -133,9 +133,33 @@ public enum HotSpotReport {
             sections.append(HotSpotReportSection(variable: spec, statistic: statistic, classes: column, values: values,
                                                  z: numbers("z") ?? numbers("zsim"), p: numbers("psim") ?? numbers("p")))
         }
+        if sections.isEmpty, let share = layer.columns.lazy.compactMap({ c in variable(named: c.name, in: layer).flatMap { $0.denominator == nil ? nil : (c, $0) } }).first {
+            // ArcGIS's (Gi_Bin, COType) and GeoDa's (LISA_CL) names, of the one variable such a file holds.
+            func numbers(_ field: String) -> [Double]? {
+                layer.column(named: field).map { c in (0..<layer.count).map { c.values.number($0) ?? .nan } }
+            }
+            let values = (0..<layer.count).map { share.0.values.number($0) ?? .nan }
+            if let bins = layer.column(named: "Gi_Bin") {
+                sections.append(HotSpotReportSection(variable: share.1, statistic: .giStar, classes: bins, values: values,
+                                                     z: numbers("GiZScore"), p: numbers("GiPValue")))
+            }
+            if let types = layer.column(named: "COType") {
+                // ArcGIS leaves COType empty where the unit is not significant.
+                let classes = Column(name: "COType", values: .text((0..<layer.count).map { i in
+                    let t = types.values.displayValue(i)
+                    return t.isEmpty ? (values[i].isFinite ? "ns" : nil) : t
+                }))
+                sections.append(HotSpotReportSection(variable: share.1, statistic: .localMoran, classes: classes, values: values,
+                                                     z: numbers("LMiZScore"), p: numbers("LMiPValue")))
+            }
+            if let codes = layer.column(named: "LISA_CL") {
+                sections.append(HotSpotReportSection(variable: share.1, statistic: .localMoran, classes: codes, values: values,
+                                                     p: numbers("LISA_P")))
+            }
+        }
         guard !sections.isEmpty else {
             throw GeoVoteError.malformed(DataLocation(file: file),
-                                         reason: "has no hot-spot result columns (VAR_gistar_bin, VAR_local_moran_class, …: geovote hotspots' output); fields: \(layer.columns.map(\.name).joined(separator: ", "))")
+                                         reason: "has no hot-spot result columns (VAR_gistar_bin, VAR_local_moran_class, …: geovote hotspots' output; or ArcGIS's Gi_Bin / COType, GeoDa's LISA_CL beside the share's field); fields: \(layer.columns.map(\.name).joined(separator: ", "))")
         }
         return sections
     }
@@ -239,7 +263,10 @@ public enum HotSpotReport {
         let level = options.zoneConfidence == 99 ? 3 : options.zoneConfidence == 90 ? 1 : 2
         let membership: [ZoneType?] = (0..<layer.count).map { i in
             let text = section.classes.values.displayValue(i)
-            if let b = Int(text) { return b >= level ? .hot : b <= -level ? .cold : nil }
+            let isBin = section.statistic == .giStar || section.statistic == .gi
+            if isBin, let b = Int(text) { return b >= level ? .hot : b <= -level ? .cold : nil }
+            // GeoDa's codes: 1 High-High, 2 Low-Low.
+            if !isBin, let code = Int(text) { return code == 1 ? .hot : code == 2 ? .cold : nil }
             switch MapPalette.quadrantNames[text] {
             case "High-High": return .hot
             case "Low-Low": return .cold
@@ -249,11 +276,17 @@ public enum HotSpotReport {
         do {
             let result = try StrongholdZones.zones(layer, file: file, variables: [section.variable], membership: [membership],
                                                    weights: weights, idField: nameField, workers: workers)
-            var html = "<h3>Top zones</h3>\n<table class=\"zones\"><tr><th>zone</th><th>units</th><th>km²</th><th>share</th><th>members</th></tr>"
+            // The zones' totals (the party's votes and the share's denominator, summed over members).
+            let shown = Set([section.variable.numerator] + (section.variable.denominator.map { [$0] } ?? []))
+            let totalNames = result.zones.first?.totals.map(\.name).filter(shown.contains) ?? []
+            var html = "<h3>Top zones</h3>\n<table class=\"zones\"><tr><th>zone</th><th>units</th><th>km²</th>"
+            html += totalNames.map { "<th>\(MapRenderer.escape($0))</th>" }.joined() + "<th>share</th><th>members</th></tr>"
             for type in [ZoneType.hot, .cold] {
                 for zone in result.zones.filter({ $0.type == type }).sorted(by: { $0.rank < $1.rank }).prefix(options.topZones) {
                     let members = zone.codes.prefix(6).joined(separator: "، ") + (zone.codes.count > 6 ? " …" : "")
-                    html += "<tr><td>\(type.rawValue) \(zone.rank)</td><td class=\"n\">\(zone.members.count)</td><td class=\"n\">\(String(format: "%.0f", zone.areaKm2))</td><td class=\"n\">\(zone.share.map { String(format: "%.1f %%", 100 * $0) } ?? "")</td><td dir=\"auto\">\(MapRenderer.escape(members))</td></tr>"
+                    html += "<tr class=\"zone\"><td>\(type.rawValue) \(zone.rank)</td><td class=\"n\">\(zone.members.count)</td><td class=\"n\">\(String(format: "%.0f", zone.areaKm2))</td>"
+                    html += zone.totals.filter { shown.contains($0.name) }.map { "<td class=\"n\">\($0.value.map { String(format: "%.0f", $0) } ?? "")</td>" }.joined()
+                    html += "<td class=\"n\">\(zone.share.map { String(format: "%.1f %%", 100 * $0) } ?? "")</td><td dir=\"auto\">\(MapRenderer.escape(members))</td></tr>"
                 }
             }
             return html + "</table>\n"

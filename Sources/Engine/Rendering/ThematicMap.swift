@@ -104,6 +104,10 @@ public struct ThematicMap: Sendable {
             throw GeoVoteError.malformed(DataLocation(file: file, field: field),
                                          reason: "is not a field of the layer (--label); fields: \(layer.columns.map(\.name).joined(separator: ", "))")
         }
+        if layer.count > 0, layer.geometries.allSatisfy(\.isEmpty) {
+            throw GeoVoteError.malformed(DataLocation(file: file),
+                                         reason: "has no geometry to draw (a CSV without coordinates?): map a .gpkg, .geojson or .shp, or a CSV with x/y or WKT")
+        }
         var notes: [String] = []
         let (display, displayNote) = try Self.displayLayer(layer, file: file, workers: workers)
         if let displayNote { notes.append(displayNote) }
