@@ -287,6 +287,10 @@ enum Workloads {
                 _ = try HotSpotReport.write(layer: table, file: path, sections: sections, weights: run.results.weights, to: dir)
             }
         },
+        Workload(name: "emerging-shared-999", summary: "emerging-999 with esda's scheme: one table of draws shared by all bins (--draws shared)", items: { $0 * 9 }) { context in
+            let (cube, w) = try BenchData.emergingCube(context)
+            return { _ = try EmergingHotSpots.run(cube, weights: w, options: EmergingOptions(permutations: 999, seed: 1, draws: .shared)) }
+        },
         Workload(name: "dbscan", summary: "DBSCAN of the stations, eps 2 km × √(40,000/n), min_samples 10 (scikit-learn's conventions)", items: { $0 }) { context in
             let points = try ClusterPoints(table: ShapefileReader().read(context.stationsShapefile()))
             let eps = BenchData.dbscanEps(context.size)

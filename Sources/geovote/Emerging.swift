@@ -55,6 +55,9 @@ struct Emerging: ParsableCommand {
     @Option(name: .long, help: "Seed of the permutations.")
     var seed: UInt64 = 12345
 
+    @Option(name: .long, help: "without (default: each bin its own draws) | shared (esda's one table for all bins: faster) | with | esda")
+    var draws: String = "without"
+
     @Option(name: .shortAndLong, help: "Output .shp, .geojson, .csv or FILE.gpkg[:LAYER].")
     var output: String
 
@@ -62,11 +65,14 @@ struct Emerging: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     var options: EmergingOptions {
-        EmergingOptions(timeLag: timeLag, confidence: confidence, trendAlpha: trendAlpha, correction: correction, permutations: permutations, seed: seed)
+        get throws {
+            EmergingOptions(timeLag: timeLag, confidence: confidence, trendAlpha: trendAlpha, correction: correction, permutations: permutations, seed: seed,
+                            draws: try DrawScheme(name: draws))
+        }
     }
 
     func job() throws -> EmergingJob {
-        EmergingJob(database: database, share: share, elections: commaList(elections), level: level, weights: weightsChoice.spec, options: options,
+        EmergingJob(database: database, share: share, elections: commaList(elections), level: level, weights: weightsChoice.spec, options: try options,
                     output: output, outputEncoding: try out.writeOptions().encoding, keepCRS: out.keepCrs)
     }
 

@@ -131,7 +131,7 @@ public enum BatchStep: Sendable, Hashable {
         "level": "the last election's level", "weights": WeightsSpec.spellings, "time_lag": "a whole number ≥ 0",
         "confidence": "90 | 95 | 99", "trend_alpha": "a number between 0 and 1", "correction": "fdr | by | none",
         "permutations": "a whole number ≥ 0", "seed": "a whole number ≥ 0", "output_encoding": "shapefile output encoding",
-        "keep_crs": "true: GeoJSON keeps a projected CRS",
+        "keep_crs": "true: GeoJSON keeps a projected CRS", "draws": "without | shared | with | esda",
     ]
 
     /// The keys of a LISA transitions job (`geovote transitions`'s options).
@@ -330,7 +330,8 @@ extension HotSpotBatch {
         let elections = try keys.list("elections").flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
         let options = EmergingOptions(timeLag: try keys.integer("time_lag") ?? 1, confidence: try keys.integer("confidence") ?? 95,
                                       trendAlpha: try keys.number("trend_alpha") ?? 0.05, correction: try keys.choice("correction", MultipleTesting.self) ?? .fdr,
-                                      permutations: try keys.integer("permutations") ?? 0, seed: try seed(keys))
+                                      permutations: try keys.integer("permutations") ?? 0, seed: try seed(keys),
+                                      draws: try DrawScheme(name: try keys.string("draws") ?? "without"))
         let job = EmergingJob(database: try keys.path("input", required: true)!, share: share, elections: elections, level: try keys.string("level"),
                               weights: try weights(keys), options: options, output: try keys.path("output", required: true)!,
                               outputEncoding: try keys.encoding("output_encoding") ?? .utf8, keepCRS: try keys.bool("keep_crs"))

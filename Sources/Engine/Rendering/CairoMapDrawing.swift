@@ -105,6 +105,9 @@ enum CairoMapDrawing {
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
         // One path per class: far fewer fills than one per feature.
         let puntal = map.geometries.contains { $0.kind.isPuntal }
+        // Points: overlapping discs must not cancel each other out (even-odd would).
+        if puntal { cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING) }
+        let radius = MapRenderer.pointRadius(map)
         for entry in -1..<map.legend.count {
             let colour = entry < 0 ? MapPalette.noData : map.legend[entry].colour
             var any = false
@@ -113,7 +116,7 @@ enum CairoMapDrawing {
                 if puntal {
                     for r in rings[i] where r.count >= 2 {
                         cairo_new_sub_path(cr)
-                        cairo_arc(cr, r[0], r[1], 3, 0, 2 * .pi)
+                        cairo_arc(cr, r[0], r[1], radius, 0, 2 * .pi)
                     }
                 } else {
                     addRings(cr, rings[i])

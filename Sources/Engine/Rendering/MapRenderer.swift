@@ -102,7 +102,7 @@ public enum MapRenderer {
             for (k, v) in attributes?(i) ?? [] { extra += " data-\(k)=\"\(escape(v))\"" }
             if map.geometries[i].kind.isPuntal {
                 for r in rings[i] where r.count >= 2 {
-                    s += "<circle class=\"feature\" data-i=\"\(i)\" data-class=\"\(c.map(String.init) ?? "none")\"\(extra) cx=\"\(fmt(r[0]))\" cy=\"\(fmt(r[1]))\" r=\"3\" fill=\"\(colour.hex)\"><title>\(escape(tip))</title></circle>\n"
+                    s += "<circle class=\"feature\" data-i=\"\(i)\" data-class=\"\(c.map(String.init) ?? "none")\"\(extra) cx=\"\(fmt(r[0]))\" cy=\"\(fmt(r[1]))\" r=\"\(fmt(pointRadius(map)))\" fill=\"\(colour.hex)\"><title>\(escape(tip))</title></circle>\n"
                 }
                 continue
             }
@@ -156,6 +156,9 @@ public enum MapRenderer {
         s += "</svg>\n"
         return s
     }
+
+    /// Points are drawn as discs of 3 pixels, 1.5 beyond 10,000 points.
+    static func pointRadius(_ map: ThematicMap) -> Double { map.geometries.count > 10_000 ? 1.5 : 3 }
 
     /// The north arrow's tip (top right of the frame).
     static func northArrow(_ layout: MapLayout) -> (Double, Double) { (layout.frame.x1 - 20, layout.frame.y0 + 6) }

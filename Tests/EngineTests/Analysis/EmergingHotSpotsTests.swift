@@ -190,5 +190,12 @@ import Testing
         #expect(one.result.z == four.result.z)
         #expect(one.result.p == four.result.p)
         #expect(one.result.patterns == four.result.patterns)
+        // esda's shared table of draws: also the same for any thread count, and other draws than the default.
+        let shared = EmergingOptions(permutations: 99, seed: 3, draws: .shared)
+        let sharedOne = try db.emerging(elections: ["2011", "2016", "2021"], level: "commune", party: "MP", options: shared, workers: 1)
+        let sharedFour = try db.emerging(elections: ["2011", "2016", "2021"], level: "commune", party: "MP", options: shared, workers: 4)
+        #expect(sharedOne.result.p == sharedFour.result.p && sharedOne.result.patterns == sharedFour.result.patterns)
+        #expect(sharedOne.result.p != one.result.p)
+        #expect(sharedOne.result.z == one.result.z)
     }
 }

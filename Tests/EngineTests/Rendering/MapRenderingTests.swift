@@ -156,6 +156,18 @@ import Testing
         #expect(FileManager.default.contents(atPath: dir + "/bins.pdf")!.prefix(5) == Data("%PDF-".utf8))
     }
 
+    /// Points are discs; two overlapping ones of a class stay filled where they overlap.
+    @Test func overlappingPointsStayFilled() throws {
+        let layer = FeatureTable(geometries: [.point(x: 500_000, y: 3_700_000), .point(x: 500_001, y: 3_700_000), .point(x: 510_000, y: 3_710_000)],
+                                 columns: [Column(name: "bin", values: .integer([3, 3, 0]))], crs: try CoordinateReferenceSystem(epsg: 32629))
+        let map = try ThematicMap(layer: layer, file: "points", column: "bin", options: MapOptions(width: 400, height: 300))
+        let pixels = try MapRenderer.pixels(map)
+        let p = MapLayout(map).pixel(500_000.5, 3_700_000)
+        let c = MapPalette.hotSpotBins[3]!
+        #expect(pixels[Int(p.y) * 400 + Int(p.x)] == UInt32(c.red) << 16 | UInt32(c.green) << 8 | UInt32(c.blue))
+        #expect(MapRenderer.svg(map).components(separatedBy: "<circle class=\"feature\"").count - 1 == 3)
+    }
+
     @Test func arabicLabelsHaveEveryGlyphAndAMissingGlyphIsSaid() throws {
         #expect(MapRenderer.unknownGlyphs("خميس منصور") == 0)
         #expect(MapRenderer.unknownGlyphs("الحركة الشعبية") == 0)
