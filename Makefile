@@ -28,7 +28,7 @@ define apt_install
 	fi
 endef
 
-.PHONY: setup setup-test setup-references build run test leakcheck bench bench-peers docs examples fuzz-mutations fuzz asan-tests sanitize clean
+.PHONY: setup setup-test setup-references build run test test-suite test-sanitizers leakcheck bench bench-peers docs examples fuzz-mutations fuzz asan-tests sanitize clean
 
 setup:
 	$(call apt_install,$(BUILD_PACKAGES))
@@ -97,12 +97,26 @@ run: build
 
 # Optimised, as the tools are used: the permutation tests run up to 999,999
 # draws per unit (4 min in a debug build, under 30 s optimised).
+#
+# Two chains side by side (make -j2), since each build is mostly one core
+# for long stretches: the suite (release build, tests, leak check, examples,
+# docs) and the sanitizers (libFuzzer + AddressSanitizer targets for
+# FUZZ_SECONDS each, then ThreadSanitizer). Each builds in its own folder;
+# dependencies are resolved once before, so neither rewrites Package.resolved.
+# Any failure in either fails make test.
 test: setup-test
+	$(SWIFT) package resolve
+	$(SWIFT) package --package-path bench/fuzz resolve
+	$(MAKE) -j2 --output-sync=line test-suite test-sanitizers
+
+test-suite:
 	$(SWIFT) build -c release --build-tests
 	GEOVOTE_BROWSER_TEST=required $(SWIFT) test -c release --skip-build
 	$(MAKE) leakcheck
 	$(MAKE) examples
 	$(MAKE) docs
+
+test-sanitizers:
 	$(MAKE) fuzz FUZZ_SECONDS=12
 	$(MAKE) sanitize
 
