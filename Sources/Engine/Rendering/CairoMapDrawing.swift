@@ -152,9 +152,7 @@ enum CairoMapDrawing {
         // Legend.
         let lx = layout.legendX + 8
         var y = 70.0
-        var entries = map.legend.map { ($0.colour, MapRenderer.legendText($0)) }
-        if map.noDataCount > 0 || map.legend.isEmpty { entries.append((MapPalette.noData, "no data (\(map.noDataCount))")) }
-        for (colour, label) in entries {
+        for (colour, label, _, _) in MapRenderer.legendRows(map) {
             setColour(cr, colour)
             cairo_rectangle(cr, lx, y, 18, 14)
             cairo_fill_preserve(cr)

@@ -124,21 +124,17 @@ public enum HotSpotReport {
             if suffix == "_class", statistic == .giStar || statistic == .gi { continue }
             let variableColumn = String(stem.dropLast(statistic.columnName.count + 1))
             guard let spec = variable(named: variableColumn, in: layer) else { continue }
-            var values = layer.column(named: variableColumn).map { c in (0..<layer.count).map { c.values.number($0) ?? .nan } }
+            var values = Self.numbers(variableColumn, of: layer)
             if values == nil { values = try? layer.definedValues(of: spec, file: file).values }
             guard let values else { continue }
-            func numbers(_ field: String) -> [Double]? {
-                layer.column(named: stem + "_" + field).map { c in (0..<layer.count).map { c.values.number($0) ?? .nan } }
-            }
+            func numbers(_ field: String) -> [Double]? { Self.numbers(stem + "_" + field, of: layer) }
             sections.append(HotSpotReportSection(variable: spec, statistic: statistic, classes: column, values: values,
                                                  z: numbers("z") ?? numbers("zsim"), p: numbers("psim") ?? numbers("p")))
         }
         if sections.isEmpty, let share = layer.columns.lazy.compactMap({ c in variable(named: c.name, in: layer).flatMap { $0.denominator == nil ? nil : (c, $0) } }).first {
             // ArcGIS's (Gi_Bin, COType) and GeoDa's (LISA_CL) names, of the one variable such a file holds.
-            func numbers(_ field: String) -> [Double]? {
-                layer.column(named: field).map { c in (0..<layer.count).map { c.values.number($0) ?? .nan } }
-            }
-            let values = (0..<layer.count).map { share.0.values.number($0) ?? .nan }
+            func numbers(_ field: String) -> [Double]? { Self.numbers(field, of: layer) }
+            let values = Self.numbers(share.0.name, of: layer)!
             if let bins = layer.column(named: "Gi_Bin") {
                 sections.append(HotSpotReportSection(variable: share.1, statistic: .giStar, classes: bins, values: values,
                                                      z: numbers("GiZScore"), p: numbers("GiPValue")))
@@ -162,6 +158,11 @@ public enum HotSpotReport {
                                          reason: "has no hot-spot result columns (VAR_gistar_bin, VAR_local_moran_class, …: geovote hotspots' output; or ArcGIS's Gi_Bin / COType, GeoDa's LISA_CL beside the share's field); fields: \(layer.columns.map(\.name).joined(separator: ", "))")
         }
         return sections
+    }
+
+    /// A field's values as numbers (NaN where missing or not a number); nil when the layer has no such field.
+    static func numbers(_ name: String, of layer: FeatureTable) -> [Double]? {
+        layer.column(named: name).map { c in (0..<layer.count).map { c.values.number($0) ?? .nan } }
     }
 
     /// `PJD_valid` → PJD/valid when both fields exist, else the column itself.
@@ -211,9 +212,8 @@ public enum HotSpotReport {
         html += "<nav><ul>" + sections.indices.map { "<li><a href=\"#s\($0)\">\(MapRenderer.escape(sections[$0].title))</a></li>" }.joined() + "</ul></nav>\n"
         for (k, section) in sections.enumerated() {
             html += "<section class=\"analysis\" id=\"s\(k)\">\n<h2>\(MapRenderer.escape(section.title))</h2>\n"
-            var mapOptions = MapOptions(symbology: section.statistic == .giStar || section.statistic == .gi ? .hotSpotBins : .clusters,
+            let mapOptions = MapOptions(symbology: section.statistic == .giStar || section.statistic == .gi ? .hotSpotBins : .clusters,
                                         title: section.title, width: 960, height: 680)
-            mapOptions.labelField = nil
             var single = layer
             single.columns = [section.classes]
             let map = try ThematicMap(layer: single, file: file, column: section.classes.name, options: mapOptions, workers: workers)

@@ -59,8 +59,14 @@ public enum MapRenderer {
     /// (0: every character can be drawn).
     public static func unknownGlyphs(_ text: String) -> Int { CairoMapDrawing.unknownGlyphs(text) }
 
-    /// The legend's text for an entry: "label (count)".
-    static func legendText(_ e: MapLegendEntry) -> String { "\(e.label) (\(e.count))" }
+    /// The legend's rows, colour and "label (count)", with a "no data" row
+    /// when a feature has no value (or nothing has a class): one list for
+    /// the SVG and the cairo legend.
+    static func legendRows(_ map: ThematicMap) -> [(colour: RGBColour, text: String, entry: String, count: Int)] {
+        var rows = map.legend.enumerated().map { (e, l) in (l.colour, "\(l.label) (\(l.count))", String(e), l.count) }
+        if map.noDataCount > 0 || map.legend.isEmpty { rows.append((MapPalette.noData, "no data (\(map.noDataCount))", "none", map.noDataCount)) }
+        return rows
+    }
 
     /// Features' pixel rings, in parallel (the same for any thread count).
     static func pixelRings(_ map: ThematicMap, _ layout: MapLayout, workers: Int) -> [[[Double]]] {
@@ -130,12 +136,8 @@ public enum MapRenderer {
         let lx = layout.legendX + 8
         s += "<g id=\"legend\" font-size=\"13\">\n"
         var y = 70.0
-        for (e, entry) in map.legend.enumerated() {
-            s += "<g class=\"legend-entry\" data-class=\"\(e)\" data-count=\"\(entry.count)\"><rect x=\"\(fmt(lx))\" y=\"\(fmt(y))\" width=\"18\" height=\"14\" fill=\"\(entry.colour.hex)\" stroke=\"#666666\" stroke-width=\"0.5\"/><text x=\"\(fmt(lx + 26))\" y=\"\(fmt(y + 12))\">\(escape(legendText(entry)))</text></g>\n"
-            y += 22
-        }
-        if map.noDataCount > 0 || map.legend.isEmpty {
-            s += "<g class=\"legend-entry\" data-class=\"none\" data-count=\"\(map.noDataCount)\"><rect x=\"\(fmt(lx))\" y=\"\(fmt(y))\" width=\"18\" height=\"14\" fill=\"\(MapPalette.noData.hex)\" stroke=\"#666666\" stroke-width=\"0.5\"/><text x=\"\(fmt(lx + 26))\" y=\"\(fmt(y + 12))\">no data (\(map.noDataCount))</text></g>\n"
+        for row in legendRows(map) {
+            s += "<g class=\"legend-entry\" data-class=\"\(row.entry)\" data-count=\"\(row.count)\"><rect x=\"\(fmt(lx))\" y=\"\(fmt(y))\" width=\"18\" height=\"14\" fill=\"\(row.colour.hex)\" stroke=\"#666666\" stroke-width=\"0.5\"/><text x=\"\(fmt(lx + 26))\" y=\"\(fmt(y + 12))\">\(escape(row.text))</text></g>\n"
             y += 22
         }
         s += "</g>\n"
