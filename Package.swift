@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "GeoVoteEngine", targets: ["GeoVoteEngine"]),
         .executable(name: "geovote", targets: ["geovote"]),
         .executable(name: "geovote-bench", targets: ["Bench"]),
+        // The C ABI (include/geovote.h) as a shared library; `make library`
+        // installs it as .build/release/libgeovote.so (the name "geovote" is the CLI's).
+        .library(name: "GeoVoteC", type: .dynamic, targets: ["GeoVoteC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +45,14 @@ let package = Package(
             dependencies: ["CGeos", "CProj", "CShapelib", "CSQLite", "CGeoTIFF", "CCairo"],
             path: "Sources/Engine"
         ),
+        // The C interface: include/geovote.h (Arrow C Data Interface structs,
+        // gv_* declarations) and its Swift implementation over the public API.
+        .systemLibrary(name: "CGeoVoteABI", path: "include"),
+        .target(
+            name: "GeoVoteC",
+            dependencies: ["GeoVoteEngine", "CGeoVoteABI"],
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-soname=libgeovote.so", "-Xlinker", "--version-script=include/geovote.map"])]
+        ),
         // The Morocco fixture generator, used by the CLI, the bench and the tests.
         .target(
             name: "Synthetic",
@@ -58,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "GeoVoteEngine", "Synthetic",
+                "GeoVoteEngine", "Synthetic", "GeoVoteC", "CGeoVoteABI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -96,7 +96,8 @@ enum BenchData {
 }
 
 enum Workloads {
-    static let all: [Workload] = [
+    static let all: [Workload] = core + ABIWorkloads.all
+    static let core: [Workload] = [
         Workload(name: "read-shapefile", summary: "read the synthetic communes (.shp/.dbf/.prj, 19 fields) into a FeatureTable", items: { $0 }) { context in
             let path = try context.communesShapefile()
             _ = try ShapefileReader().read(path)  // into the page cache

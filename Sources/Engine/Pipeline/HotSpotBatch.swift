@@ -192,6 +192,38 @@ public struct HotSpotBatch: Sendable {
         }
     }
 
+    /// The keys that name files: not for ``job(analysing:json:)``.
+    static let fileKeys: Set<String> = ["input", "output", "encoding", "output_encoding", "keep_crs", "geometry"]
+
+    /// A job on a layer that is already in memory, from a JSON object of the
+    /// analysis keys of ``keys`` (every key but those naming files: `input`,
+    /// `output`, `encoding`, `output_encoding`, `keep_crs`, `geometry`):
+    /// `{"share": "MP/valid", "statistic": "gistar", "weights": "queen",
+    /// "permutations": 999, "seed": 1}`. Run it with
+    /// ``HotSpotJob/analyse(_:as:workers:progress:weights:)``. What the C ABI
+    /// and the Python package take.
+    /// - Parameters:
+    ///   - source: how messages name the layer (its file, or "arrow table").
+    ///   - json: the options, a JSON object.
+    /// - Throws: `GeoVoteError` naming the key and its value.
+    public static func job(analysing source: String, json: String) throws -> HotSpotJob {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+        } catch {
+            throw GeoVoteError.invalidArgument("the options are not valid JSON: \((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)")")
+        }
+        guard case var .object(keys) = root else { throw GeoVoteError.invalidArgument("the options are \(root.kind), not a JSON object") }
+        for key in keys.keys.sorted() where fileKeys.contains(key) {
+            throw GeoVoteError.invalidArgument("'\(key)' names a file: the options of an analysis in memory take \(Self.keys.keys.filter { !fileKeys.contains($0) }.sorted().joined(separator: ", "))")
+        }
+        keys["input"] = .string(source)
+        keys["output"] = .string("(memory).csv")
+        var job = try job(keys, folder: "", encoding: nil)
+        job.weightsFolder = nil
+        return job
+    }
+
     // MARK: Parsing one job
 
     static func job(_ keys: [String: JSONValue], folder: String, encoding: TextEncoding?) throws -> HotSpotJob {

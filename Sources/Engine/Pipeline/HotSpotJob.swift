@@ -86,6 +86,11 @@ public struct HotSpotJob: Sendable, Hashable {
             }
         }
         try LayerIO.checkOutput(output, doesNotOverwrite: [input] + (weightsFile.map { [$0] } ?? []))
+        try validateNaming()
+    }
+
+    /// The column naming asked for suits the statistics.
+    func validateNaming() throws {
         if table.naming == .geoda, options.statistics != [.localMoran] || options.convention != .geoda {
             throw GeoVoteError.invalidArgument("GeoDa's names (LISA_I, LISA_CL, LISA_P) are for local-moran under the geoda convention")
         }
@@ -134,6 +139,35 @@ public struct HotSpotJob: Sendable, Hashable {
         if try outputFormat == .geoJSON { try GeoJSONWriter.check(layer, file: output, keepCRS: keepCRS) }
     }
 
+    /// Runs the analysis on a layer in memory and returns what the job would
+    /// write, without touching a file: the results, and the table laid out as
+    /// the job writes it in `format` (CSV: with the `index` column;
+    /// shapefile: short names). ``input`` only names the layer in messages.
+    /// What the C ABI (`gv_hotspots`) and the Python package call.
+    /// - Parameters:
+    ///   - layer: the input layer.
+    ///   - format: the layout of the table: the output format it is for.
+    ///   - workers: threads (the output does not depend on it).
+    ///   - progress: asked for a progress receiver before each step.
+    ///   - prebuilt: weights already built for this layer.
+    public func analyse(_ layer: FeatureTable, as format: LayerIO.Format = .csv, workers: Int = Parallel.defaultWorkerCount,
+                        progress: HotSpotAnalysis.ProgressFactory? = nil,
+                        weights prebuilt: (SpatialWeights, WeightsSummary)? = nil) throws -> (results: HotSpotResults, table: HotSpotTable, notes: [String]) {
+        try options.validate()
+        try validateNaming()
+        try check(layer: layer)
+        let specs = try variableSpecs(in: layer)
+        let weights = try prebuilt ?? HotSpotAnalysis.weights(for: layer, file: input, options: options, relativeTo: weightsFolder, workers: workers)
+        var notes = weights.1.warnings.map { "weights: " + $0 }
+        let results = try HotSpotAnalysis.run(layer, file: input, variables: specs, options: options, weights: weights,
+                                              relativeTo: weightsFolder, workers: workers, progress: progress)
+        notes += results.results.flatMap(\.notes)
+        var layout = table
+        layout.shortNames = format == .shapefile && table.naming == .geovote
+        layout.index = format == .csv
+        return (results, try results.table(from: layer, file: input, options: layout), notes)
+    }
+
     /// Runs the analysis on `layer` (read with ``read()``, or given) and
     /// writes the output whole (CSV and GeoJSON through a temporary file
     /// renamed into place).
@@ -152,24 +186,16 @@ public struct HotSpotJob: Sendable, Hashable {
             layer = t
             notes += readNotes
         }
-        try check(layer: layer)
-        let specs = try variableSpecs(in: layer)
-        let weights = try prebuilt ?? HotSpotAnalysis.weights(for: layer, file: input, options: options, relativeTo: weightsFolder, workers: workers)
-        notes += weights.1.warnings.map { "weights: " + $0 }
-        let results = try HotSpotAnalysis.run(layer, file: input, variables: specs, options: options, weights: weights,
-                                              relativeTo: weightsFolder, workers: workers, progress: progress)
-        notes += results.results.flatMap(\.notes)
         let format = try outputFormat
-        var layout = table
-        layout.shortNames = format == .shapefile && table.naming == .geovote
-        layout.index = format == .csv
-        let out = try results.table(from: layer, file: input, options: layout)
+        let analysis = try analyse(layer, as: format, workers: workers, progress: progress, weights: prebuilt)
+        notes += analysis.notes
+        let (results, out) = (analysis.results, analysis.table)
         var writeOptions = LayerIO.WriteOptions(encoding: outputEncoding, keepCRS: keepCRS, csvGeometry: csvGeometry, csvColumnTypes: true)
         writeOptions.provenance = Provenance(command: "hotspots", parameters: commandLine ?? "variables \(variables); \(options)", inputs: [input])
         notes += try LayerIO.write(out.table, to: output, options: writeOptions)
         var written = [output]
         if format == .csv { written.append(CSVWriter.columnTypePath(output)) }
-        if layout.shortNames, !out.shortNames.isEmpty {
+        if format == .shapefile, table.naming == .geovote, !out.shortNames.isEmpty {
             try AtomicFile.write(Data(out.shortNameCSV.utf8), to: shortNameMappingPath)
             written.append(shortNameMappingPath)
         }
