@@ -126,8 +126,10 @@ final class ExportedTable {
     }
 
     /// The geometries as WKB ("geometry", GeoArrow's `geoarrow.wkb` with the CRS); empty ones as null.
-    func addGeometry(_ geometries: [Geometry], crs: CoordinateReferenceSystem?, source: String, workers: Int) throws {
-        let wkb = try GeometryEngine.map(geometries, workers: workers, file: source) { engine, g in g.isEmpty ? nil : try engine.wkb(g) }
+    func addGeometry(_ geometries: [Geometry], crs: CoordinateReferenceSystem?, workers: Int) {
+        let wkb: [[UInt8]?] = Parallel.map(count: geometries.count, grain: 256, workers: workers) { i in
+            geometries[i].isEmpty ? nil : geometries[i].wkb
+        }
         var extensionMetadata = "{}"
         if let crs, let data = try? JSONSerialization.data(withJSONObject: ["crs": crs.definition], options: [.sortedKeys]) {
             extensionMetadata = String(decoding: data, as: UTF8.self)
@@ -141,7 +143,7 @@ final class ExportedTable {
         self.init(count: table.count)
         table.columns.forEach(add)
         if geometry, table.geometries.contains(where: { !$0.isEmpty }) {
-            try addGeometry(table.geometries, crs: table.crs, source: source, workers: workers)
+            addGeometry(table.geometries, crs: table.crs, workers: workers)
         }
     }
 

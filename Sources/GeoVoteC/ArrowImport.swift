@@ -24,7 +24,7 @@ struct ArrowImport {
 
     /// A column being gathered over the batches.
     enum Values {
-        case real([Double?]), integer([Int64?]), text([String?]), logical([Bool?]), date([String?]), binary([[UInt8]?])
+        case real([Double?]), integer([Int64?]), text([String?]), logical([Bool?]), date([String?]), geometry([Geometry?])
     }
 
     func fail(_ field: Field?, _ reason: String) -> InterfaceError {
@@ -47,7 +47,8 @@ struct ArrowImport {
         guard code == 0 else { throw streamError(code, "giving its schema") }
         defer { if let r = schema.release { r(&schema) } }
         let fields = try self.fields(schema)
-        var columns = try fields.map { try start($0) }
+        let geometryName = try geometryField(fields)
+        var columns = try fields.map { try start($0, geometry: $0.name == geometryName) }
         var rows = 0
         while true {
             var array = ArrowArray()
@@ -57,7 +58,7 @@ struct ArrowImport {
             defer { array.release?(&array) }
             rows += try append(array, fields: fields, to: &columns)
         }
-        return try table(fields: fields, columns: columns, rows: rows)
+        return try table(fields: fields, columns: columns, rows: rows, geometryName: geometryName)
     }
 
     // MARK: Schema
@@ -122,14 +123,15 @@ struct ArrowImport {
         return fields.first(where: { $0.name == "geometry" && ($0.format == "z" || $0.format == "Z") })?.name
     }
 
-    func start(_ field: Field) throws -> Values {
+    func start(_ field: Field, geometry: Bool) throws -> Values {
+        if geometry { return .geometry([]) }
         switch field.format {
         case "g", "f": return .real([])
         case "c", "s", "i", "l", "C", "S", "I", "L": return .integer([])
         case "b": return .logical([])
         case "u", "U", "n": return .text([])
         case "tdD", "tdm": return .date([])
-        case "z", "Z": return .binary([])
+        case "z", "Z": throw fail(field, "is binary but not the geometry: GeoVote keeps no binary attribute (name it as the geometry column, or drop it)")
         case "e": throw fail(field, "is a half float: convert it to float32 or float64")
         case "vu", "vz": throw fail(field, "is a view type: convert it to string or binary")
         default:
@@ -230,29 +232,52 @@ struct ArrowImport {
         case let ("tdm", .date(list)):
             values = .date(list + (rows.isEmpty ? [] : rows.map { present($0) ? Self.date(days: fixed(Int64.self)[$0] / 86_400_000) : nil }))
         case let (format, .text(list)):
-            values = .text(list + (try bytes(a, rows: rows, field: field, wide: format == "U", present: present).map { $0.map { String(decoding: $0, as: UTF8.self) } }))
-        case let (format, .binary(list)):
-            values = .binary(list + (try bytes(a, rows: rows, field: field, wide: format == "Z", present: present)))
+            let (ranges, data) = try spans(a, rows: rows, field: field, wide: format == "U", present: present)
+            values = .text(list + ranges.map { r -> String? in
+                guard let r else { return nil }
+                guard let data, !r.isEmpty else { return "" }
+                return String(decoding: UnsafeRawBufferPointer(start: data + r.lowerBound, count: r.count), as: UTF8.self)
+            })
+        case let (format, .geometry(list)):
+            let (ranges, data) = try spans(a, rows: rows, field: field, wide: format == "Z", present: present)
+            values = .geometry(list + (try decode(ranges, data: data, first: list.count, field: field)))
         default:
             throw fail(field, "changed type between batches")
         }
     }
 
-    /// The values of a string or binary column, checking that its offsets rise.
-    func bytes(_ a: ArrowArray, rows: Range<Int>, field: Field, wide: Bool, present: (Int) -> Bool) throws -> [[UInt8]?] {
-        guard !rows.isEmpty else { return [] }
+    /// Where each value of a string or binary column lies in its data buffer
+    /// (nil: null), checking that the offsets rise.
+    func spans(_ a: ArrowArray, rows: Range<Int>, field: Field, wide: Bool, present: (Int) -> Bool) throws -> ([Range<Int>?], UnsafeRawPointer?) {
+        guard !rows.isEmpty else { return ([], nil) }
         let buffers = a.buffers!
         guard let offsets = buffers[1] else { throw fail(field, "has no offsets buffer") }
         let start = Int(a.offset)
         func offset(_ i: Int) -> Int { wide ? Int(offsets.load(fromByteOffset: i * 8, as: Int64.self)) : Int(offsets.load(fromByteOffset: i * 4, as: Int32.self)) }
-        let data = buffers[2]?.assumingMemoryBound(to: UInt8.self)
-        return try rows.map { i in
+        let data = buffers[2]
+        let ranges = try rows.map { i -> Range<Int>? in
             let (from, to) = (offset(start + i), offset(start + i + 1))
             guard from >= 0, to >= from else { throw fail(field, "row \(i): its offsets \(from) → \(to) do not rise") }
             guard present(i) else { return nil }
             guard to == from || data != nil else { throw fail(field, "has no data buffer") }
-            return to == from ? [] : Array(UnsafeBufferPointer(start: data! + from, count: to - from))
+            return from..<to
         }
+        return (ranges, data)
+    }
+
+    /// WKB → geometries straight from the Arrow buffer, in parallel; the
+    /// first failure in row order is thrown, naming its record.
+    func decode(_ ranges: [Range<Int>?], data: UnsafeRawPointer?, first: Int, field: Field) throws -> [Geometry?] {
+        let source = self.source
+        nonisolated(unsafe) let base = data
+        let parsed: [Result<Geometry?, GeoVoteError>] = Parallel.map(count: ranges.count, grain: 256, workers: workers) { i in
+            guard let r = ranges[i], !r.isEmpty, let base else { return .success(nil) }
+            do { return .success(try Geometry(wkb: UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count))) } catch {
+                let reason = if case let GeoVoteError.malformed(_, reason) = error { reason } else { "\(error)" }
+                return .failure(.malformed(DataLocation(file: source, record: first + i, field: field.name), reason: reason))
+            }
+        }
+        return try parsed.map { try $0.get() }
     }
 
     /// Days since 1970-01-01 as "YYYYMMDD" (proleptic Gregorian).
@@ -272,29 +297,27 @@ struct ArrowImport {
 
     // MARK: The table
 
-    func table(fields: [Field], columns: [Values], rows: Int) throws -> FeatureTable {
-        let geometryName = try geometryField(fields)
+    func table(fields: [Field], columns: [Values], rows: Int, geometryName: String?) throws -> FeatureTable {
         var attributes: [Column] = []
         var geometries = [Geometry](repeating: .empty(.point), count: rows)
         var crs: CoordinateReferenceSystem?
         for (field, values) in zip(fields, columns) {
-            if field.name == geometryName, case let .binary(wkb) = values {
-                geometries = try parse(wkb, field: field)
-                let text = self.crs ?? Self.crsText(field.metadata["ARROW:extension:metadata"])
-                if let text, !text.isEmpty {
-                    do { crs = try CoordinateReferenceSystem(definition: text) } catch {
-                        throw InterfaceError(status: .argument, description: "\(source): column '\(field.name)': its CRS is not one PROJ knows: \(error)")
-                    }
-                }
-                continue
-            }
             switch values {
             case let .real(v): attributes.append(Column(name: field.name, values: .real(v)))
             case let .integer(v): attributes.append(Column(name: field.name, values: .integer(v)))
             case let .text(v): attributes.append(Column(name: field.name, values: .text(v)))
             case let .logical(v): attributes.append(Column(name: field.name, values: .logical(v)))
             case let .date(v): attributes.append(Column(name: field.name, values: .date(v)))
-            case .binary: throw fail(field, "is binary but not the geometry: GeoVote keeps no binary attribute (name it as the geometry column, or drop it)")
+            case let .geometry(parsed):
+                // A null is an empty geometry of the layer's kind.
+                let kind = parsed.lazy.compactMap { $0 }.first?.kind ?? .point
+                geometries = parsed.map { $0 ?? .empty(kind) }
+                let text = self.crs ?? Self.crsText(field.metadata["ARROW:extension:metadata"])
+                if let text, !text.isEmpty {
+                    do { crs = try CoordinateReferenceSystem(definition: text) } catch {
+                        throw InterfaceError(status: .argument, description: "\(source): column '\(field.name)': its CRS is not one PROJ knows: \(error)")
+                    }
+                }
             }
         }
         if geometryName == nil, let crs = self.crs, !crs.isEmpty {
@@ -309,20 +332,5 @@ struct ArrowImport {
         if let text = crs as? String { return text }
         guard JSONSerialization.isValidJSONObject(crs), let data = try? JSONSerialization.data(withJSONObject: crs) else { return nil }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// WKB → geometries, in parallel; a null is an empty geometry of the layer's kind.
-    func parse(_ wkb: [[UInt8]?], field: Field) throws -> [Geometry] {
-        let parsed: [Geometry?]
-        do {
-            parsed = try GeometryEngine.map(count: wkb.count, workers: workers, file: source) { engine, i in
-                guard let bytes = wkb[i], !bytes.isEmpty else { return nil }
-                do { return try engine.geometry(wkb: bytes) } catch let GeoVoteError.malformed(_, reason) {
-                    throw GeoVoteError.malformed(DataLocation(file: source, record: i, field: field.name), reason: reason)
-                }
-            }
-        }
-        let kind = parsed.lazy.compactMap { $0 }.first?.kind ?? .point
-        return parsed.map { $0 ?? .empty(kind) }
     }
 }

@@ -170,11 +170,9 @@ public enum HotSpotReport {
         let parts = column.split(separator: "_").map(String.init)
         for cut in stride(from: parts.count - 1, to: 0, by: -1) {
             let num = parts[..<cut].joined(separator: "_"), den = parts[cut...].joined(separator: "_")
-            if layer.column(named: num) != nil, layer.column(named: den) != nil, let spec = try? VariableSpec(parsing: "\(num)/\(den)") {
-                return spec
-            }
+            if layer.column(named: num) != nil, layer.column(named: den) != nil { return VariableSpec(parsing: "\(num)/\(den)") }
         }
-        return layer.column(named: column) != nil ? try? VariableSpec(parsing: column) : nil
+        return layer.column(named: column) != nil ? VariableSpec(parsing: column) : nil
     }
 
     public struct Written: Sendable {
