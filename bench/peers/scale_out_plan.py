@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 
 from geovote.dask import hilbert_order, partitions  # noqa: E402
 
-PARTITION_UNITS = 2_500_000  # ~2.5 GB of commune polygons per task: fits a 24 GiB worker with room for the values
+PARTITION_UNITS = 2_500_000  # units per task: their geometry, weights and permutation state fit a 24 GiB worker
 SIDE = 4096                  # the simulated lattice: 16.8 million cells, 6 partitions of 2.5 million
 
 

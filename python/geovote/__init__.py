@@ -257,14 +257,29 @@ def hotspots(data: Any, field: str | Sequence[str] | None = None, share: str | S
     if prebuilt is None:
         job["weights"] = weights
     layer = data if isinstance(data, Layer) else Layer.read(data) if isinstance(data, str) else Layer.from_frame(data)
+    # A GeoDataFrame's own geometry column goes back on the result (its rows
+    # are the input's, in order) instead of a round trip through WKB.
+    own_geometry = geometry and _is_geodataframe(data)
     so = _native.lib()
     stream = _native.ArrowArrayStream()
     _warn(_native.check(so.gv_hotspots(layer._live(), prebuilt._live() if prebuilt else None, json.dumps(job).encode(),
-                                       int(threads), 1 if geometry else 0, ctypes.byref(stream))))
+                                       int(threads), 1 if geometry and not own_geometry else 0, ctypes.byref(stream))))
     table = _import_stream(stream)
     if data is not layer and not isinstance(data, Layer):
         layer.close()
+    if own_geometry:
+        import geopandas
+
+        return geopandas.GeoDataFrame(table.to_pandas(), geometry=data.geometry.values, crs=data.crs)
     return _frame(table)
+
+
+def _is_geodataframe(data: Any) -> bool:
+    try:
+        import geopandas
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(data, geopandas.GeoDataFrame)
 
 
 def job_options(field: str | Sequence[str] | None = None, share: str | Sequence[str] | None = None,

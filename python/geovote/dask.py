@@ -6,7 +6,7 @@ Two ways to spread the work:
 - :func:`run_jobs`: many hot-spot jobs (input × variable × statistic), each
   a task; the tables come back in job order.
 - :func:`hotspots`: one large layer split into spatial partitions (Hilbert
-  order of the centroids, equal counts), each sent with its **halo** — the
+  order of the bounding boxes' centres, equal counts), each sent with its **halo** — the
   units its units' weights reach — and computed as GeoVote computes it on
   one machine, then trimmed to the partition's own units and put back in
   input order.
@@ -141,26 +141,40 @@ def positions(geometries: Any, weights: str) -> np.ndarray:
     return np.column_stack([shapely.get_x(centroids), shapely.get_y(centroids)])
 
 
-def _reached(where: np.ndarray, units: np.ndarray, weights: str, margin: float) -> np.ndarray:
-    """Every unit the weights of `units` can reach (themselves included):
-    boxes that meet their grown boxes, or centroids within the band."""
+def _pairs(where: np.ndarray, units: np.ndarray, weights: str, margin: float) -> tuple:
+    """(unit, reached) pairs: every unit the weights of `units` can reach
+    (themselves included) — boxes that meet their grown boxes, or centroids
+    within the band."""
     import shapely
 
     kind, reach = _reach(weights, margin)
     if kind == "contiguity":
         tree = shapely.STRtree(shapely.box(where[:, 0], where[:, 1], where[:, 2], where[:, 3]))
         b = where[units]
-        hits = tree.query(shapely.box(b[:, 0] - reach, b[:, 1] - reach, b[:, 2] + reach, b[:, 3] + reach))[1]
+        hits = tree.query(shapely.box(b[:, 0] - reach, b[:, 1] - reach, b[:, 2] + reach, b[:, 3] + reach))
     else:
         tree = shapely.STRtree(shapely.points(where[:, 0], where[:, 1]))
-        hits = tree.query(shapely.points(where[units, 0], where[units, 1]), predicate="dwithin", distance=reach)[1]
-    return np.unique(hits)
+        hits = tree.query(shapely.points(where[units, 0], where[units, 1]), predicate="dwithin", distance=reach)
+    return units[hits[0]], hits[1]
+
+
+def _reached(where: np.ndarray, units: np.ndarray, weights: str, margin: float) -> np.ndarray:
+    """Every unit the weights of `units` can reach (themselves included)."""
+    return np.unique(_pairs(where, units, weights, margin)[1])
 
 
 def halos(where: np.ndarray, parts: list, weights: str, margin: float) -> list:
     """For each partition, the units outside it that its units' weights can
-    reach (`where`: :func:`positions`)."""
-    return [np.setdiff1d(_reached(where, part, weights, margin), part) for part in parts]
+    reach (`where`: :func:`positions`): one search of every unit's reach,
+    then each partition's hits outside it."""
+    n = len(where)
+    owner = np.full(n, -1, dtype=np.int64)
+    for k, part in enumerate(parts):
+        owner[part] = k
+    focal, reached = _pairs(where, np.arange(n), weights, margin)
+    crossing = owner[focal] != owner[reached]
+    focal, reached = focal[crossing], reached[crossing]
+    return [np.unique(reached[owner[focal] == k]) for k in range(len(parts))]
 
 
 def _check_options(weights: Any, options: dict) -> None:
@@ -176,7 +190,7 @@ def _check_options(weights: Any, options: dict) -> None:
         raise geovote.ArgumentError("the geoda convention shares GeoDa's draws across units: not partitioned")
 
 
-def _partition_task(attributes: pa.Table, where: np.ndarray, wkb: list, core: np.ndarray, halo: np.ndarray, crs: str | None,
+def _partition_task(attributes: pa.Table, where: np.ndarray, wkb: Any, core: np.ndarray, halo: np.ndarray, crs: str | None,
                     weights: str, margin: float, options: dict, number: int) -> pd.DataFrame:
     """One partition on a worker: the n-row table (every unit's attributes,
     the geometry of core ∪ halo), GeoVote's hot spots on it, the core rows."""
@@ -194,6 +208,7 @@ def _partition_task(attributes: pa.Table, where: np.ndarray, wkb: list, core: np
     if len(missing):
         raise geovote.DataError("partition %d lacks its halo: %d units its units' weights can reach were not given "
                                 "(unit %d first); pass the halo (geovote.dask.halos)" % (number, len(missing), int(missing[0])))
+    wkb = wkb.to_pylist() if isinstance(wkb, (pa.Array, pa.ChunkedArray)) else list(wkb)
     column = [None] * n
     kind, reach = _reach(weights, margin)
     if kind == "distance":
@@ -246,9 +261,11 @@ def hotspots(data: Any, field: str | Sequence[str] | None = None, share: str | S
     geometries = np.asarray(data.geometry.values)
     n = len(geometries)
     count = partitions_count or max(1, len(client.scheduler_info().get("workers", {})))
-    centroids = shapely.centroid(geometries)
-    parts = partitions(n, count, hilbert_order(shapely.get_x(centroids), shapely.get_y(centroids)))
+    # The Hilbert order of the bounding boxes' centres: a partition's shape
+    # only sets its halo's size, never a number.
     where = positions(geometries, weights)
+    boxes = where if where.shape[1] == 4 else shapely.bounds(geometries)
+    parts = partitions(n, count, hilbert_order((boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2))
     halo = halos(where, parts, weights, margin)
     attributes = pa.Table.from_pandas(pd.DataFrame(data.drop(columns=data.geometry.name)), preserve_index=False)
     wkb = shapely.to_wkb(geometries, flavor="iso")
@@ -256,11 +273,15 @@ def hotspots(data: Any, field: str | Sequence[str] | None = None, share: str | S
     shared_attributes, shared_where = client.scatter([attributes, where], broadcast=True)
     job = geovote.job_options(field, share, statistic, permutations, seed, **options)
     job["threads"] = threads
+    # Partitions go round the workers (Dask would otherwise queue several on
+    # the first one that holds their inputs); any worker may take over.
+    workers = sorted(client.scheduler_info().get("workers", {}))
     futures = []
     for k, (core, extra) in enumerate(zip(parts, halo)):
         members = np.union1d(core, extra)
-        futures.append(client.submit(_partition_task, shared_attributes, shared_where, list(wkb[members]), core, extra, crs, weights,
-                                     margin, dict(job), k, key="geovote-partition-%d-%d" % (k, id(data)), retries=retries, pure=False))
+        futures.append(client.submit(_partition_task, shared_attributes, shared_where, pa.array(wkb[members], pa.binary()), core, extra, crs, weights,
+                                     margin, dict(job), k, key="geovote-partition-%d-%d" % (k, id(data)), retries=retries, pure=False,
+                                     workers=[workers[k % len(workers)]] if workers else None, allow_other_workers=True))
     pieces = client.gather(futures)
     order = np.concatenate(parts)
     combined = pd.concat(pieces, ignore_index=False)
