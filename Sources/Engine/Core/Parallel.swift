@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,13 +66,27 @@ public enum Parallel {
             }
             return
         }
+        // A mutex passed hand to hand around the region: the caller's writes
+        // before it happen before every worker's reads, and every worker's
+        // writes before the caller's reads after it, in terms that
+        // ThreadSanitizer sees (pthread mutexes; it does not always see
+        // libdispatch's own hand-off on Linux, and reported such a race once).
+        let handoff = NSLock()
+        handoff.lock()
+        handoff.unlock()
         DispatchQueue.concurrentPerform(iterations: used) { worker in
+            handoff.lock()
+            handoff.unlock()
             var chunk = worker
             while chunk < chunkCount {
                 body(worker, chunk, (chunk * grain)..<min(n, (chunk + 1) * grain))
                 chunk += used
             }
+            handoff.lock()
+            handoff.unlock()
         }
+        handoff.lock()
+        handoff.unlock()
     }
 
     /// The number of workers `forEachChunk` will actually use.
