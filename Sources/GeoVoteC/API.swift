@@ -76,7 +76,7 @@ public func gvLayerToArrow(_ layer: OpaquePointer?, _ out: UnsafeMutablePointer<
     guarded {
         let out = try output(out, "out")
         let layer = try Handles.look(layer, as: LayerHandle.self, "layer")
-        try ExportedTable(layer.table, source: layer.source, geometry: true, workers: Parallel.defaultWorkerCount).exportStream(to: out)
+        ExportedTable(layer.table, geometry: true, workers: Parallel.defaultWorkerCount).exportStream(to: out)
         return []
     }
 }
@@ -177,7 +177,7 @@ public func gvHotspots(_ layer: OpaquePointer?, _ weights: OpaquePointer?, _ opt
         let analysis = try job.analyse(layer.table, as: .csv, workers: workers, weights: prebuilt.map { ($0.weights, $0.summary) })
         var table = analysis.table.table
         table.crs = layer.table.crs
-        try ExportedTable(table, source: layer.source, geometry: withGeometry != 0, workers: workers).exportStream(to: out)
+        ExportedTable(table, geometry: withGeometry != 0, workers: workers).exportStream(to: out)
         return analysis.notes
     }
 }

@@ -139,7 +139,7 @@ final class ExportedTable {
     }
 
     /// Every attribute column, then the geometry unless every geometry is empty (a CSV's).
-    convenience init(_ table: FeatureTable, source: String, geometry: Bool, workers: Int) throws {
+    convenience init(_ table: FeatureTable, geometry: Bool, workers: Int) {
         self.init(count: table.count)
         table.columns.forEach(add)
         if geometry, table.geometries.contains(where: { !$0.isEmpty }) {

@@ -38,17 +38,13 @@ and the global Moran's I (whose sums would be added in another order).
 """
 from __future__ import annotations
 
-import os
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 import geovote
-
-#: Refused in a partitioned run: (option, values) → why.
-_GLOBAL_WEIGHTS = ("knn", "kernel", "distance:auto")
 
 
 def _job_frame(job: dict) -> pd.DataFrame:
@@ -287,20 +283,3 @@ def hotspots(data: Any, field: str | Sequence[str] | None = None, share: str | S
     combined = pd.concat(pieces, ignore_index=False)
     combined = combined.loc[np.sort(order)] if len(order) else combined
     return combined.reset_index(drop=True)
-
-
-def plan(units: Iterable[int], partitions_count: int, neighbours: float = 6.0, bytes_per_unit: int = 160,
-         variables: int = 1) -> list:
-    """A scale-out estimate for a planar tessellation in square-ish
-    partitions: per units count, the partition size, the halo fraction
-    (the ring of units around a partition of m units is about 4√m for
-    contiguity), the bytes each task receives (its geometry and halo at
-    `bytes_per_unit`, and every unit's values at 8 bytes per variable)."""
-    rows = []
-    for total in units:
-        m = total / partitions_count
-        ring = 4.0 * np.sqrt(m) + 4.0
-        rows.append({"units": total, "partitions": partitions_count, "units_per_partition": m, "halo_units": ring,
-                     "halo_fraction": ring / m, "geometry_bytes": (m + ring) * bytes_per_unit,
-                     "values_bytes": total * 8 * variables})
-    return rows
